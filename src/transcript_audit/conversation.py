@@ -1,0 +1,206 @@
+"""One parsed transcript as the checks see it: turns, their hits, and helpers.
+
+Checks ask three questions of a conversation: which turns belong to a
+speaker, where an expression matched, and whether an ``unless`` clause
+excuses a match. They build findings with ``Conversation.finding`` so every
+check words, locates and excerpts findings the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .model import Finding, Role, Transcript
+from .rule_model import ALL, PLACEHOLDER, Expression, Rule, Unless
+
+if TYPE_CHECKING:  # spaCy is imported only where text is parsed
+    from spacy.tokens import Doc
+
+    from .matching import ExpressionIndex, Hit
+
+EXCERPT_CONTEXT = 50  # characters kept on each side of a match
+EXCERPT_LENGTH = 110  # characters of a turn shown when nothing in it matched
+
+_SPEAKER_ROLES = {
+    "agent": (Role.AGENT,),
+    "customer": (Role.CUSTOMER,),
+    "any": (Role.AGENT, Role.CUSTOMER, Role.UNKNOWN),
+}
+# Nouns a customer says with "mon/ma/mes" that do not name what they bought.
+_NOT_AN_ITEM = frozenset(
+    {
+        "probleme", "question", "demande", "dossier", "compte", "numero", "nom", "prenom",
+        "adresse", "mail", "email", "message", "appel", "avis", "part", "cote", "vie", "temps",
+        "argent", "mari", "femme", "fils", "fille", "enfant", "mere", "pere", "frere", "soeur",
+        "famille", "travail", "boulot", "patron", "voisin", "ami", "amie", "cas", "situation",
+        "reclamation", "plainte", "commande", "colis", "facture", "paiement", "remboursement",
+        "contrat", "abonnement", "ticket", "reference", "article", "produit", "marchandise",
+        "attente", "patience", "journee", "semaine", "mois", "annee", "heure", "minute", "jour",
+        "tour", "faute", "avis", "choix", "place", "maison", "domicile", "bureau", "telephone",
+    }
+)
+
+
+class Conversation:
+    def __init__(self, transcript: Transcript, docs: Sequence[Doc], index: ExpressionIndex):
+        self.transcript = transcript
+        self.docs = docs
+        self._index = index
+        self._hits = [index.find(doc) for doc in docs]
+        self._customer_items: list[str | None] | None = None
+
+    # ------------------------------------------------------------ questions
+
+    def turns_of(self, speaker: str) -> list[int]:
+        roles = _SPEAKER_ROLES[speaker]
+        return [i for i, turn in enumerate(self.transcript.turns) if turn.role in roles]
+
+    def hits(self, turn: int, expression: Expression) -> list[Hit]:
+        return self._hits[turn].get(self._index.key(expression), [])
+
+    def matches_any(self, turns: Sequence[int], expression: Expression) -> bool:
+        return any(self.hits(turn, expression) for turn in turns)
+
+    def window(self, turn: int, speaker: str, before: int, after: int) -> list[int]:
+        """``speaker``'s turns from ``before`` turns ahead of ``turn`` to ``after`` turns past it.
+
+        The turn itself is included when ``speaker`` can be its speaker.
+        """
+        turns = self.turns_of(speaker)
+        earlier = [t for t in turns if t < turn]
+        later = [t for t in turns if t > turn]
+        earlier = earlier if before == ALL else earlier[len(earlier) - before :] if before else []
+        later = later if after == ALL else later[:after]
+        same = [turn] if turn in turns else []
+        return earlier + same + later
+
+    def excused(self, rule: Rule, turn: int, hit: Hit | None) -> bool:
+        return any(self._excuses(rule, unless, turn, hit) for unless in rule.unless)
+
+    def _excuses(self, rule: Rule, unless: Unless, turn: int, hit: Hit | None) -> bool:
+        if unless.near is not None:
+            if hit is None:
+                return False
+            return any(
+                other.start - hit.end <= unless.near and hit.start - other.end <= unless.near
+                for other in self.hits(turn, unless.match)
+            )
+        speaker = rule.speaker if unless.speaker == "same" else unless.speaker
+        turns = self.window(turn, speaker, unless.before, unless.after)
+        if not unless.match.is_empty() and self.matches_any(turns, unless.match):
+            return True
+        if unless.echo and hit is not None:
+            return self._echoed(turn, hit, [t for t in turns if t != turn])
+        return False
+
+    def _echoed(self, turn: int, hit: Hit, turns: Sequence[int]) -> bool:
+        """Were the content words of ``hit`` said in ``turns`` (the customer's own word)?"""
+        words = {t.lemma_ for t in self.docs[turn][hit.start : hit.end] if not (t.is_stop or t.is_punct)}
+        if not words:
+            return False
+        said = {t.lemma_ for other in turns for t in self.docs[other]}
+        return words <= said
+
+    def customer_item(self, before_turn: int) -> str | None:
+        """The last thing the customer called "mon/ma/mes …" before ``before_turn``, as "votre …"."""
+        if self._customer_items is None:
+            self._customer_items = self._find_customer_items()
+        items = [item for turn, item in enumerate(self._customer_items) if turn < before_turn and item]
+        return items[-1] if items else None
+
+    def _find_customer_items(self) -> list[str | None]:
+        found: list[str | None] = []
+        for turn, doc in zip(self.transcript.turns, self.docs):
+            item = None
+            if turn.role is Role.CUSTOMER:
+                for token in doc:
+                    if token.lemma_ == "mon" and token.pos_ == "DET":
+                        phrase = _noun_phrase_after(doc, token.i)
+                        if phrase:
+                            item = phrase
+            found.append(item)
+        return found
+
+    # ------------------------------------------------------------ findings
+
+    def finding(self, rule: Rule, turn_index: int, hit: Hit | None, values: dict[str, str] | None = None) -> Finding:
+        turn = self.transcript.turns[turn_index]
+        text = turn.text
+        values = dict(values or {})
+        if hit is not None:
+            values["match"] = text[hit.start_char : hit.end_char]
+            if hit.phrase is not None and hit.phrase.suggestion:
+                values["term"] = hit.phrase.suggestion
+            excerpt, match_start = _excerpt(text, hit.start_char, hit.end_char)
+            line, column = turn.locate(hit.start_char)
+        else:
+            excerpt, match_start = _excerpt(text, 0, 0)
+            match_start = None
+            line, column = turn.locate(0)
+        if "customer_item" not in values:
+            item = self.customer_item(turn_index)
+            if item:
+                values["customer_item"] = item
+        return Finding(
+            rule=rule.id,
+            category=rule.category,
+            severity=rule.severity,
+            message=fill(rule.message, values),
+            rationale=rule.rationale,
+            suggestion=first_filled(rule.suggestion, values),
+            turn=turn_index + 1,
+            speaker=turn.speaker,
+            role=turn.role,
+            line=line,
+            column=column,
+            excerpt=excerpt,
+            match=values.get("match"),
+            match_start=match_start,
+        )
+
+
+def _noun_phrase_after(doc: Doc, determiner: int) -> str | None:
+    """ "mon ordinateur portable" -> "votre ordinateur portable"; None for generic nouns."""
+    if determiner + 1 >= len(doc) or doc[determiner + 1].pos_ != "NOUN":
+        return None
+    noun = doc[determiner + 1]
+    if noun.lemma_ in _NOT_AN_ITEM or len(noun.text) < 3:
+        return None
+    end = noun.i + 1
+    while end < len(doc) and doc[end].pos_ == "ADJ":
+        end += 1
+    if end + 1 < len(doc) and doc[end].lower_ in ("à", "a", "de", "d'") and doc[end + 1].pos_ == "NOUN":
+        end += 2
+    possessive = "vos" if doc[determiner].lower_ == "mes" else "votre"
+    return f"{possessive} {doc[noun.i : end].text}"
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def first_filled(templates: Sequence[str], values: dict[str, str]) -> str | None:
+    """The first template whose placeholders all have values, filled in."""
+    for template in templates:
+        if all(name in values for name in PLACEHOLDER.findall(template)):
+            return fill(template, values)
+    return None
+
+
+def _excerpt(text: str, start: int, end: int) -> tuple[str, int]:
+    """A one-line window of ``text`` around [start, end) and the match's offset in it."""
+    if start == end == 0:
+        left, right = 0, min(len(text), EXCERPT_LENGTH)
+    else:
+        left, right = max(0, start - EXCERPT_CONTEXT), min(len(text), end + EXCERPT_CONTEXT)
+    if left > 0:
+        space = text.find(" ", left, start)
+        left = space + 1 if space != -1 else left
+    if right < len(text):
+        space = text.rfind(" ", end, right)
+        right = space if space != -1 else right
+    prefix = "…" if left > 0 else ""
+    suffix = "…" if right < len(text) else ""
+    window = text[left:right].replace("\n", " ")
+    return f"{prefix}{window}{suffix}", start - left + len(prefix)

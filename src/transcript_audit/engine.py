@@ -1,0 +1,121 @@
+"""The audit as a plain function: paths and options in, ``AuditResult`` out.
+
+No Typer, no rich: the CLI and every reporter sit on top of this module.
+Transcripts stream through in batches: the turns of a batch are parsed with
+one ``nlp.pipe`` call, then every check runs on each transcript.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .checks import CHECK_TYPES
+from .model import AuditResult, ReadError, Transcript, TranscriptResult
+from .readers import DEFAULT_INCLUDE, read_all
+from .rule_loader import builtin_rules_dir, load_rules
+from .rule_model import Rule
+from .scoring import score
+
+TURNS_PER_BATCH = 2000
+
+
+@dataclass
+class AuditOptions:
+    rule_dirs: Sequence[Path] = ()  # the user's own packs, added to the built-in ones
+    builtin_rules: bool = True
+    select: Sequence[str] = ()  # rule ids, categories or glob patterns; empty means all
+    ignore: Sequence[str] = ()
+    include: Sequence[str] = field(default_factory=lambda: list(DEFAULT_INCLUDE))
+
+
+def load_active_rules(options: AuditOptions, validate_patterns: bool = True) -> list[Rule]:
+    """The rules the options ask for; raises ``RuleLoadError`` on a bad pack."""
+    folders = ([builtin_rules_dir()] if options.builtin_rules else []) + list(options.rule_dirs)
+    rules = load_rules(folders, validate_patterns=validate_patterns)
+    return select_rules(rules, options.select, options.ignore)
+
+
+def _selected(rule: Rule, patterns: Sequence[str]) -> bool:
+    return any(fnmatch.fnmatchcase(rule.id, p) or fnmatch.fnmatchcase(rule.category, p) for p in patterns)
+
+
+def select_rules(rules: Iterable[Rule], select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
+    return [
+        rule
+        for rule in rules
+        if (not select or _selected(rule, select)) and not (ignore and _selected(rule, ignore))
+    ]
+
+
+class Auditor:
+    """Compiled rules and the loaded model, reusable across many transcripts."""
+
+    def __init__(self, rules: Sequence[Rule], nlp=None):
+        from . import nlp as nlp_module
+        from .matching import ExpressionIndex
+
+        self.rules = list(rules)
+        expressions = [expression for rule in self.rules for expression in rule.expressions()]
+        attributes = set().union(*(expression.token_attributes() for expression in expressions))
+        self._nlp_module = nlp_module
+        self.nlp = nlp or nlp_module.load(nlp_module.components_for(attributes))
+        self.index = ExpressionIndex(self.nlp, expressions)
+        self.checks = [CHECK_TYPES[rule.check](rule) for rule in self.rules]
+
+    def audit_transcripts(self, transcripts: Iterable[Transcript]) -> Iterator[TranscriptResult]:
+        batch: list[Transcript] = []
+        turns_in_batch = 0
+        for transcript in transcripts:
+            batch.append(transcript)
+            turns_in_batch += len(transcript.turns)
+            if turns_in_batch >= TURNS_PER_BATCH:
+                yield from self._audit_batch(batch)
+                batch, turns_in_batch = [], 0
+        if batch:
+            yield from self._audit_batch(batch)
+
+    def _audit_batch(self, batch: list[Transcript], rule_ids: set[str] | None = None) -> Iterator[TranscriptResult]:
+        from .conversation import Conversation
+
+        texts = [turn.text for transcript in batch for turn in transcript.turns]
+        docs = iter(self._nlp_module.parse(self.nlp, texts))
+        checks = [check for check in self.checks if rule_ids is None or check.rule.id in rule_ids]
+        for transcript in batch:
+            transcript_docs = [next(docs) for _ in transcript.turns]
+            conversation = Conversation(transcript, transcript_docs, self.index)
+            findings = [
+                finding
+                for check in checks
+                if transcript.channel in check.rule.channels
+                for finding in check.run(conversation)
+            ]
+            findings.sort(key=lambda f: (f.turn, f.line, f.column, f.rule))
+            yield TranscriptResult(transcript, findings, score(findings))
+
+    def findings_of_rule(self, rule_id: str, transcripts: list[Transcript]) -> list[list]:
+        """What one rule finds in each transcript (used to run rule examples)."""
+        return [result.findings for result in self._audit_batch(transcripts, {rule_id})]
+
+
+def audit(paths: Sequence[Path], options: AuditOptions | None = None, auditor: Auditor | None = None) -> AuditResult:
+    """Audit every transcript under ``paths``; unreadable files become ``errors``."""
+    options = options or AuditOptions()
+    auditor = auditor or Auditor(load_active_rules(options))
+    errors: list[ReadError] = []
+
+    def transcripts() -> Iterator[Transcript]:
+        for found, problems in read_all(paths, options.include):
+            errors.extend(problems)
+            yield from found
+
+    results = list(auditor.audit_transcripts(transcripts()))
+    return AuditResult(
+        tool_version=__version__,
+        transcripts=results,
+        errors=errors,
+        rules=[rule.summary() for rule in auditor.rules],
+    )

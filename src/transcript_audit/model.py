@@ -1,0 +1,203 @@
+"""The data every part of the tool exchanges: transcripts in, findings out.
+
+Readers produce ``Transcript`` values, checks produce ``Finding`` values, and
+``AuditResult.as_records()`` is the one serialisable form that every output
+format renders from.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+from typing import Any
+
+
+class Role(str, Enum):
+    AGENT = "agent"
+    CUSTOMER = "customer"
+    UNKNOWN = "unknown"
+
+
+class Severity(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
+
+CHANNELS = ("call", "chat", "email", "canned")
+
+
+class ExitCode(IntEnum):
+    """Exit codes of every command, documented in the README."""
+
+    OK = 0
+    FINDINGS = 1
+    ERROR = 2
+    INTERRUPTED = 130
+
+
+@dataclass
+class Turn:
+    """One speaker's contiguous contribution, with where it came from.
+
+    ``text`` may span several source lines (continuation lines); ``line_starts``
+    maps each of them back to the file: entry k is (offset of that line in
+    ``text``, line number in the file, column in the file where it starts).
+    """
+
+    role: Role
+    speaker: str
+    text: str
+    line: int
+    column: int = 1
+    start: float | None = None
+    line_starts: list[tuple[int, int, int]] = field(default_factory=list)
+
+    def locate(self, offset: int) -> tuple[int, int]:
+        """File line and 1-based column of a character offset in ``text``."""
+        if not self.line_starts:
+            return self.line, self.column + offset
+        offsets = [entry[0] for entry in self.line_starts]
+        index = max(0, bisect.bisect_right(offsets, offset) - 1)
+        text_offset, line, column = self.line_starts[index]
+        return line, column + (offset - text_offset)
+
+
+@dataclass
+class Transcript:
+    id: str
+    path: str
+    channel: str
+    turns: list[Turn]
+    agent: str | None = None
+    customer: str | None = None
+
+
+@dataclass(frozen=True)
+class ReadError:
+    """A problem with an input or rule file, located as precisely as known."""
+
+    path: str
+    line: int | None
+    message: str
+    column: int | None = None
+
+    def __str__(self) -> str:
+        location = self.path
+        if self.line is not None:
+            location += f":{self.line}"
+            if self.column is not None:
+                location += f":{self.column}"
+        return f"{location}: {self.message}"
+
+    def as_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"path": self.path, "line": self.line, "message": self.message}
+        if self.column is not None:
+            record["column"] = self.column
+        return record
+
+
+@dataclass
+class Finding:
+    rule: str
+    category: str
+    severity: Severity
+    message: str
+    rationale: str
+    suggestion: str | None
+    turn: int  # 1-based index of the turn in its transcript
+    speaker: str
+    role: Role
+    line: int
+    column: int
+    excerpt: str
+    match: str | None
+    match_start: int | None = None  # offset of ``match`` inside ``excerpt``
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity.value,
+            "message": self.message,
+            "rationale": self.rationale,
+            "suggestion": self.suggestion,
+            "turn": self.turn,
+            "speaker": self.speaker,
+            "role": self.role.value,
+            "line": self.line,
+            "column": self.column,
+            "excerpt": self.excerpt,
+            "match": self.match,
+            "match_start": self.match_start,
+        }
+
+
+@dataclass
+class TranscriptResult:
+    transcript: Transcript
+    findings: list[Finding]
+    score: int
+
+    def as_record(self) -> dict[str, Any]:
+        transcript = self.transcript
+        return {
+            "id": transcript.id,
+            "path": transcript.path,
+            "channel": transcript.channel,
+            "agent": transcript.agent,
+            "turns": len(transcript.turns),
+            "score": self.score,
+            "findings": [finding.as_record() for finding in self.findings],
+        }
+
+
+@dataclass
+class AuditResult:
+    tool_version: str
+    transcripts: list[TranscriptResult]
+    errors: list[ReadError]
+    rules: list[dict[str, Any]]  # id, category, severity, message of each active rule
+
+    def findings(self) -> list[Finding]:
+        return [finding for result in self.transcripts for finding in result.findings]
+
+    def summary(self) -> dict[str, Any]:
+        findings = self.findings()
+        by_category: dict[str, dict[str, int]] = {}
+        for finding in findings:
+            counts = by_category.setdefault(finding.category, {s.value: 0 for s in Severity})
+            counts[finding.severity.value] += 1
+        by_severity = {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
+        scores = [result.score for result in self.transcripts]
+        return {
+            "transcripts": len(self.transcripts),
+            "turns": sum(len(r.transcript.turns) for r in self.transcripts),
+            "findings": len(findings),
+            "errors": len(self.errors),
+            "by_severity": by_severity,
+            "by_category": dict(sorted(by_category.items())),
+            "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
+            "clean_transcripts": sum(1 for r in self.transcripts if not r.findings),
+        }
+
+    def as_records(self) -> dict[str, Any]:
+        """The JSON contract (see README, "JSON output")."""
+        return {
+            "tool": {"name": "transcript-audit", "version": self.tool_version},
+            "summary": self.summary(),
+            "rules": self.rules,
+            "transcripts": [result.as_record() for result in self.transcripts],
+            "errors": [error.as_record() for error in self.errors],
+        }
+
+    def worst_severity(self) -> Severity | None:
+        severities = [finding.severity for finding in self.findings()]
+        return max(severities, key=lambda s: s.rank) if severities else None

@@ -1,0 +1,199 @@
+"""Speaker-labelled text: ``[00:01:23] Conseillère : Bonjour…``, one turn per line.
+
+The format is documented in the README ("Input format"). Lines without a
+label continue the previous turn, so a pasted e-mail stays one turn; an
+indented line is always a continuation.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import CHANNELS, ReadError, Role, Transcript, Turn
+from ..roles import canonical_label, role_for_label
+from ..text import fold
+from .decoding import UndecodableError, decode, split_lines
+
+FORMAT = "text"
+EXTENSIONS = (".txt",)
+
+HEADER_KEYS = ("channel", "id", "agent", "customer")
+
+_HEADER = re.compile(r"^#\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*?)\s*$")
+_TIMESTAMP = r"(?:\[|\()?(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)(?:\]|\))?"
+_TURN = re.compile(
+    r"^(?:" + _TIMESTAMP + r"\s*(?:[-–]\s*)?)?"
+    r"(?P<label>[^\W\d][^:\[\]]{0,39}?)[ \t\u00a0\u202f]*:(?!//)[ \t\u00a0\u202f]?(?P<text>.*)$"
+)
+_TIME_ONLY = re.compile(r"^" + _TIMESTAMP + r"\s*$")
+# Words that introduce a field inside a pasted e-mail or form, never a speaker.
+_FIELD_WORDS = frozenset(
+    {
+        "objet", "object", "subject", "de", "from", "a", "to", "cc", "cci", "bcc", "date",
+        "envoye", "envoye le", "sent", "tel", "telephone", "tel.", "mobile", "portable", "fax",
+        "email", "e-mail", "mail", "courriel", "adresse", "ref", "ref.", "reference",
+        "numero", "commande", "n", "no", "ps", "p.s", "nb", "n.b", "remarque", "note",
+        "attention", "important", "horaires", "iban", "bic", "montant", "total", "piece jointe",
+        "pieces jointes", "lien", "site", "web", "http", "https", "www",
+    }
+)
+_MAX_LABEL_WORDS = 4
+
+
+@dataclass
+class _State:
+    path: str
+    channel: str | None = None
+    transcript_id: str | None = None
+    agent: str | None = None
+    customer: str | None = None
+    names: dict[str, Role] = field(default_factory=dict)
+    turns: list[Turn] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
+    seen_turn: bool = False
+
+
+def parse_time(value: str) -> float:
+    """Seconds from ``hh:mm:ss``, ``mm:ss`` or ``mm:ss.mmm``."""
+    value = value.replace(",", ".")
+    seconds = 0.0
+    for part in value.split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def read(path: Path, display_path: str | None = None) -> tuple[list[Transcript], list[ReadError]]:
+    """Read one file; problems come back as located ``ReadError`` values."""
+    shown = display_path or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return [], [ReadError(shown, None, f"cannot read file: {error.strerror or error}")]
+    try:
+        text = decode(data)
+    except UndecodableError as error:
+        return [], [ReadError(shown, None, str(error))]
+    return parse(text, shown, default_id=Path(shown).stem)
+
+
+def parse(text: str, path: str, default_id: str = "transcript") -> tuple[list[Transcript], list[ReadError]]:
+    state = _State(path=path)
+    for number, raw_line in enumerate(split_lines(text), start=1):
+        _read_line(state, raw_line, number)
+    if not state.turns:
+        state.errors.append(ReadError(path, None, "no speaker turn found (expected lines such as 'Conseiller : Bonjour')"))
+        return [], state.errors
+    transcript = Transcript(
+        id=state.transcript_id or default_id,
+        path=path,
+        channel=state.channel or guess_channel(path),
+        turns=state.turns,
+        agent=state.agent,
+        customer=state.customer,
+    )
+    return [transcript], state.errors
+
+
+def guess_channel(path: str) -> str:
+    """A channel from the file or folder name, ``call`` when nothing hints otherwise."""
+    words = set(re.split(r"[^a-z]+", fold(path)))
+    if words & {"email", "emails", "mail", "mails", "courriel", "courriels", "eml"}:
+        return "email"
+    if words & {"chat", "chats", "tchat", "tchats", "messenger", "whatsapp", "sms"}:
+        return "chat"
+    if words & {"canned", "macro", "macros", "template", "templates"}:
+        return "canned"
+    return "call"
+
+
+def _read_line(state: _State, raw_line: str, number: int) -> None:
+    if not raw_line.strip():
+        return
+    if not state.seen_turn and raw_line.lstrip().startswith("#"):
+        _read_header(state, raw_line, number)
+        return
+    indented = raw_line[:1].isspace()
+    match = None if indented else _TURN.match(raw_line)
+    if match and _looks_like_label(match.group("label")):
+        label = match.group("label").strip()
+        role = role_for_label(label, state.names)
+        if role is None:
+            # An unknown speaker is reported, never guessed; its turn stays apart.
+            state.errors.append(
+                ReadError(
+                    state.path,
+                    number,
+                    f"unknown speaker label '{label}': declare it with '# agent: {label}' or "
+                    f"'# customer: {label}', or indent the line if it continues the previous turn",
+                    column=match.start("label") + 1,
+                )
+            )
+            role = Role.UNKNOWN
+        time = match.group("time")
+        body = match.group("text")
+        state.turns.append(
+            Turn(
+                role=role,
+                speaker=label,
+                text=body,
+                line=number,
+                column=match.start("text") + 1,
+                start=parse_time(time) if time else None,
+                line_starts=[(0, number, match.start("text") + 1)],
+            )
+        )
+        state.seen_turn = True
+        return
+    if _TIME_ONLY.match(raw_line.strip()):
+        return
+    if not state.turns:
+        state.errors.append(
+            ReadError(state.path, number, "text before the first speaker turn (expected 'Label : text')", column=1)
+        )
+        return
+    _continue_turn(state.turns[-1], raw_line, number)
+
+
+def _continue_turn(turn: Turn, raw_line: str, number: int) -> None:
+    stripped = raw_line.lstrip()
+    column = len(raw_line) - len(stripped) + 1
+    separator = "\n" if turn.text else ""
+    offset = len(turn.text) + len(separator)
+    turn.text = f"{turn.text}{separator}{stripped.rstrip()}"
+    turn.line_starts.append((offset, number, column))
+
+
+def _looks_like_label(label: str) -> bool:
+    canonical = canonical_label(label)
+    if canonical in _FIELD_WORDS or canonical.split(" ")[0] in {"http", "https", "www"}:
+        return False
+    return len(canonical.split()) <= _MAX_LABEL_WORDS
+
+
+def _read_header(state: _State, raw_line: str, number: int) -> None:
+    match = _HEADER.match(raw_line.strip())
+    if not match:
+        return  # a comment
+    key, value = match.group("key").lower(), match.group("value")
+    if key not in HEADER_KEYS:
+        close = difflib.get_close_matches(key, HEADER_KEYS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(HEADER_KEYS)})"
+        state.errors.append(ReadError(state.path, number, f"unknown header '{key}'{hint}", column=1))
+        return
+    if key == "channel":
+        channel = fold(value).strip()
+        if channel not in CHANNELS:
+            state.errors.append(
+                ReadError(state.path, number, f"unknown channel '{value}' (expected one of: {', '.join(CHANNELS)})")
+            )
+            return
+        state.channel = channel
+    elif key == "id":
+        state.transcript_id = value
+    elif key in ("agent", "customer"):
+        role = Role.AGENT if key == "agent" else Role.CUSTOMER
+        setattr(state, key, value)
+        state.names[canonical_label(value)] = role

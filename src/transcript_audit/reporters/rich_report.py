@@ -1,0 +1,116 @@
+"""``--format rich``: the terminal report an analyst reads.
+
+Per transcript, its findings in order (line, severity, rule, speaker, the
+excerpt with the matched words highlighted, message, suggestion); then a
+summary by category and severity and the score of each transcript. Fits an
+80-column terminal; no colour when the output is not a terminal.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console, Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from ..model import AuditResult, Finding, Severity, TranscriptResult
+
+_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_SEVERITY_LABEL = {Severity.ERROR: "erreur", Severity.WARNING: "alerte", Severity.INFO: "info"}
+
+
+def render(result: AuditResult, stream: TextIO, color: bool | None = None) -> None:
+    console = Console(
+        file=stream,
+        force_terminal=color,
+        no_color=color is False,
+        highlight=False,
+        soft_wrap=False,
+        width=None if stream.isatty() else 80,
+    )
+    for transcript_result in result.transcripts:
+        _print_transcript(console, transcript_result)
+    _print_errors(console, result)
+    _print_summary(console, result)
+
+
+def _score_style(score: int) -> str:
+    return "green" if score >= 80 else "yellow" if score >= 50 else "red"
+
+
+def _print_transcript(console: Console, result: TranscriptResult) -> None:
+    transcript = result.transcript
+    header = Text()
+    header.append(transcript.path, style="bold")
+    header.append(f"  {transcript.channel} · {len(transcript.turns)} tours · score ")
+    header.append(f"{result.score}/100", style=_score_style(result.score))
+    console.print(header)
+    if not result.findings:
+        console.print(Text("  ✓ aucun problème détecté", style="green"))
+    for finding in result.findings:
+        console.print(_finding(finding))
+    console.print()
+
+
+def _finding(finding: Finding) -> Group:
+    head = Text("  ")
+    head.append(f"{finding.line}:{finding.column}", style="bold")
+    head.append("  ")
+    head.append(_SEVERITY_LABEL[finding.severity], style=_SEVERITY_STYLE[finding.severity])
+    head.append(f"  {finding.rule}", style="magenta")
+    head.append(f"  ({finding.speaker}, tour {finding.turn})", style="dim")
+    excerpt = Text("« ", style="dim")
+    if finding.match_start is not None and finding.match:
+        start, end = finding.match_start, finding.match_start + len(finding.match)
+        excerpt.append(finding.excerpt[:start])
+        excerpt.append(finding.excerpt[start:end], style="bold reverse")
+        excerpt.append(finding.excerpt[end:])
+    else:
+        excerpt.append(finding.excerpt)
+    excerpt.append(" »", style="dim")
+    body = [excerpt, Text(finding.message)]
+    if finding.suggestion:
+        body.append(Text(f"→ {finding.suggestion}", style="green"))
+    return Group(head, Padding(Group(*body), (0, 0, 0, 4), expand=False))
+
+
+def _print_errors(console: Console, result: AuditResult) -> None:
+    if not result.errors:
+        return
+    console.print(Text("Erreurs de lecture", style="bold red"))
+    for error in result.errors:
+        console.print(Text(f"  {error}", style="red"))
+    console.print()
+
+
+def _print_summary(console: Console, result: AuditResult) -> None:
+    summary = result.summary()
+    by_category = Table(title="Constats par catégorie", title_justify="left", show_footer=True)
+    by_category.add_column("catégorie", footer="total")
+    for severity in Severity:
+        by_category.add_column(_SEVERITY_LABEL[severity], justify="right", footer=str(summary["by_severity"][severity.value]))
+    by_category.add_column("total", justify="right", footer=str(summary["findings"]))
+    for category, counts in summary["by_category"].items():
+        by_category.add_row(category, *(str(counts[s.value]) for s in Severity), str(sum(counts.values())))
+    console.print(by_category)
+
+    scores = Table(title="Score par transcription", title_justify="left")
+    scores.add_column("transcription", overflow="fold")
+    scores.add_column("canal")
+    scores.add_column("constats", justify="right")
+    scores.add_column("score", justify="right")
+    for transcript_result in result.transcripts:
+        scores.add_row(
+            transcript_result.transcript.path,
+            transcript_result.transcript.channel,
+            str(len(transcript_result.findings)),
+            Text(str(transcript_result.score), style=_score_style(transcript_result.score)),
+        )
+    console.print(scores)
+    mean = summary["mean_score"]
+    console.print(
+        f"{summary['transcripts']} transcriptions, {summary['findings']} constats, "
+        f"{summary['errors']} erreurs de lecture, score moyen {mean if mean is not None else '-'}"
+    )

@@ -1,0 +1,445 @@
+"""Load and validate YAML rule packs into ``Rule`` values.
+
+Every problem is collected (not only the first) and located at the file,
+line and column of the offending key or value, with the nearest valid key
+suggested for a typo. The rule language is documented in docs/rules.md.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import located_yaml
+from .checks import CHECK_TYPES
+from .located_yaml import LocatedDict, LocatedList, Mark
+from .model import CHANNELS, ReadError, Severity
+from .rule_model import ALL, PLACEHOLDER, Example, Expression, Field, Phrase, Rule, Trigger, Unless
+
+SPEAKERS = ("agent", "customer", "any")
+UNLESS_SPEAKERS = ("same", *SPEAKERS)
+PLACEHOLDERS = ("match", "term", "customer_item", "trigger")
+_ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$")
+
+COMMON_FIELDS = (
+    "id", "category", "severity", "check", "message", "rationale", "suggestion",
+    "speaker", "channels", "unless", "examples",
+)
+
+
+class RuleLoadError(Exception):
+    """Rule files could not be loaded; ``errors`` says where and why."""
+
+    def __init__(self, errors: list[ReadError]):
+        super().__init__("\n".join(str(error) for error in errors))
+        self.errors = errors
+
+
+@dataclass
+class _Context:
+    path: str
+    validate_patterns: bool = True
+    errors: list[ReadError] = field(default_factory=list)
+
+    def error(self, mark: Mark | None, message: str) -> None:
+        self.errors.append(
+            ReadError(self.path, mark.line if mark else None, message, column=mark.column if mark else None)
+        )
+
+
+def builtin_rules_dir() -> Path:
+    """The built-in packs: inside the installed wheel, or ``rules/`` of a source checkout."""
+    packaged = resources.files("transcript_audit") / "builtin_rules"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+def rule_files(folders: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for folder in folders:
+        if folder.is_file():
+            files.append(folder)
+        else:
+            files.extend(sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
+    return files
+
+
+def load_rules(folders: Sequence[Path], validate_patterns: bool = True) -> list[Rule]:
+    """Load every pack in ``folders``; raises ``RuleLoadError`` listing all problems."""
+    errors: list[ReadError] = []
+    rules: list[Rule] = []
+    seen: dict[str, Rule] = {}
+    for folder in folders:
+        if not folder.exists():
+            errors.append(ReadError(str(folder), None, "no such rule file or folder"))
+    for path in rule_files(folder for folder in folders if folder.exists()):
+        loaded, file_errors = load_file(path, validate_patterns=validate_patterns)
+        errors.extend(file_errors)
+        for rule in loaded:
+            if rule.id in seen:
+                first = seen[rule.id]
+                errors.append(
+                    ReadError(rule.source, rule.line, f"duplicate rule id '{rule.id}' (first defined in {first.source}:{first.line})", column=1)
+                )
+                continue
+            seen[rule.id] = rule
+            rules.append(rule)
+    if errors:
+        raise RuleLoadError(errors)
+    return rules
+
+
+def load_file(path: Path, validate_patterns: bool = True) -> tuple[list[Rule], list[ReadError]]:
+    shown = path.as_posix()
+    context = _Context(shown, validate_patterns)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        return [], [ReadError(shown, None, f"cannot read rule file: {error}")]
+    try:
+        document = located_yaml.load(text)
+    except located_yaml.YamlError as error:
+        context.error(error.mark, error.message)
+        return [], context.errors
+    if not isinstance(document, LocatedDict):
+        context.error(Mark(1, 1), "a rule pack is a mapping with a 'rules:' list")
+        return [], context.errors
+    _check_keys(context, document, ("rules",), required=("rules",))
+    raw_rules = document.get("rules")
+    if raw_rules is None:
+        return [], context.errors
+    if not isinstance(raw_rules, LocatedList):
+        context.error(document.value_marks["rules"], "'rules' must be a list of rules")
+        return [], context.errors
+    rules = []
+    for raw, mark in zip(raw_rules, raw_rules.item_marks):
+        rule = _rule(context, raw, mark)
+        if rule is not None:
+            rules.append(rule)
+    return rules, context.errors
+
+
+def _check_keys(context: _Context, mapping: LocatedDict, allowed: Sequence[str], required: Sequence[str] = ()) -> None:
+    for key in mapping:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else f" (expected one of: {', '.join(allowed)})"
+            context.error(mapping.key_marks[key], f"unknown key '{key}'{hint}")
+    for key in required:
+        if key not in mapping:
+            context.error(mapping.mark, f"missing required key '{key}'")
+
+
+def _rule(context: _Context, raw: Any, mark: Mark) -> Rule | None:
+    if not isinstance(raw, LocatedDict):
+        context.error(mark, "each rule must be a mapping")
+        return None
+    errors_before = len(context.errors)
+    check_name = raw.get("check")
+    check_type = CHECK_TYPES.get(check_name) if isinstance(check_name, str) else None
+    if "check" in raw and check_type is None:
+        context.error(raw.value_marks["check"], f"unknown check '{check_name}' (expected one of: {', '.join(CHECK_TYPES)})")
+    specific = tuple(check_type.FIELDS) if check_type else ()
+    required = ("id", "category", "severity", "check", "message", "rationale", "examples")
+    required += tuple(name for name, spec in (check_type.FIELDS.items() if check_type else ()) if spec.required)
+    _check_keys(context, raw, COMMON_FIELDS + specific, required=required)
+
+    get = _Getter(context, raw)
+    rule_id = get.string("id")
+    if rule_id is not None and not _ID.match(rule_id):
+        context.error(raw.value_marks["id"], f"rule id '{rule_id}' must be lower-case words joined by '-' (e.g. 'jargon-generic-item')")
+    category = get.string("category")
+    if category is not None and not _ID.match(category):
+        context.error(raw.value_marks["category"], f"category '{category}' must be a lower-case word")
+    severity = get.choice("severity", [s.value for s in Severity])
+    message = get.string("message")
+    rationale = get.string("rationale")
+    suggestion = get.strings("suggestion") or ()
+    speaker = get.choice("speaker", SPEAKERS) or "agent"
+    channels = get.choices("channels", CHANNELS) or CHANNELS
+    for key in ("message", "suggestion"):
+        _check_placeholders(context, raw, key)
+    unless = _unless_list(context, raw)
+    flag_examples, pass_examples = _examples(context, raw)
+    options: dict[str, Any] = {}
+    if check_type:
+        for name, spec in check_type.FIELDS.items():
+            if name in raw:
+                options[name] = _parse_field(context, spec, raw[name], raw.value_marks[name])
+            else:
+                options[name] = spec.default
+    if len(context.errors) > errors_before:
+        return None
+    return Rule(
+        id=rule_id, category=category, severity=Severity(severity), check=check_name,
+        message=message, rationale=rationale, suggestion=tuple(suggestion), speaker=speaker,
+        channels=tuple(channels), unless=unless, flag_examples=flag_examples,
+        pass_examples=pass_examples, options=options, source=context.path, line=mark.line,
+    )
+
+
+class _Getter:
+    """Typed access to a rule's common keys, reporting type errors where they are."""
+
+    def __init__(self, context: _Context, raw: LocatedDict):
+        self.context, self.raw = context, raw
+
+    def _mark(self, key: str) -> Mark:
+        return self.raw.value_marks[key]
+
+    def string(self, key: str) -> str | None:
+        value = self.raw.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.context.error(self._mark(key), f"'{key}' must be a non-empty text")
+            return None
+        return value.strip()
+
+    def strings(self, key: str) -> list[str] | None:
+        value = self.raw.get(key)
+        if value is None:
+            return None
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+            self.context.error(self._mark(key), f"'{key}' must be a text or a list of texts")
+            return None
+        return [v.strip() for v in values]
+
+    def choice(self, key: str, choices: Sequence[str]) -> str | None:
+        value = self.raw.get(key)
+        if value is None:
+            return None
+        if value not in choices:
+            self.context.error(self._mark(key), f"'{key}' must be one of: {', '.join(choices)} (got '{value}')")
+            return None
+        return value
+
+    def choices(self, key: str, choices: Sequence[str]) -> list[str] | None:
+        values = self.strings(key)
+        if values is None:
+            return None
+        bad = [value for value in values if value not in choices]
+        if bad:
+            self.context.error(self._mark(key), f"unknown {key} {', '.join(bad)} (expected: {', '.join(choices)})")
+            return None
+        return values
+
+
+def _check_placeholders(context: _Context, raw: LocatedDict, key: str) -> None:
+    value = raw.get(key)
+    texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    for text in texts:
+        for name in PLACEHOLDER.findall(text) if isinstance(text, str) else ():
+            if name not in PLACEHOLDERS:
+                context.error(raw.value_marks[key], f"unknown placeholder '{{{name}}}' in '{key}' (available: {', '.join('{' + p + '}' for p in PLACEHOLDERS)})")
+
+
+# ---------------------------------------------------------------- expressions
+
+EXPRESSION_KEYS = ("phrases", "forms", "patterns", "regex")
+
+
+def parse_expression(context: _Context, raw: Any, mark: Mark) -> Expression:
+    if not isinstance(raw, LocatedDict):
+        context.error(mark, f"an expression is a mapping with any of: {', '.join(EXPRESSION_KEYS)}")
+        return Expression()
+    _check_keys(context, raw, EXPRESSION_KEYS)
+    phrases = _phrases(context, raw.get("phrases"), raw.value_marks.get("phrases", mark), "phrases")
+    forms = _phrases(context, raw.get("forms"), raw.value_marks.get("forms", mark), "forms")
+    patterns = _patterns(context, raw.get("patterns"), raw.value_marks.get("patterns", mark))
+    regexes = _regexes(context, raw.get("regex"), raw.value_marks.get("regex", mark))
+    expression = Expression(phrases=phrases, forms=forms, patterns=patterns, regex=regexes)
+    if expression.is_empty() and set(raw) <= set(EXPRESSION_KEYS):
+        context.error(mark, "empty expression: give at least one phrase, pattern or regex")
+    return expression
+
+
+def _items(context: _Context, raw: Any, mark: Mark, what: str) -> list[tuple[Any, Mark]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, LocatedList):
+        context.error(mark, f"'{what}' must be a list")
+        return []
+    return list(zip(raw, raw.item_marks))
+
+
+def _phrases(context: _Context, raw: Any, mark: Mark, key: str) -> tuple[Phrase, ...]:
+    phrases = []
+    for item, item_mark in _items(context, raw, mark, key):
+        if isinstance(item, str) and item.strip():
+            phrases.append(Phrase(item.strip()))
+        elif isinstance(item, LocatedDict):
+            _check_keys(context, item, ("phrase", "suggestion"), required=("phrase",))
+            text, suggestion = item.get("phrase"), item.get("suggestion")
+            if not isinstance(text, str) or not text.strip():
+                context.error(item_mark, "'phrase' must be a non-empty text")
+            elif suggestion is not None and not isinstance(suggestion, str):
+                context.error(item.value_marks["suggestion"], "'suggestion' must be a text")
+            else:
+                phrases.append(Phrase(text.strip(), suggestion))
+        else:
+            context.error(item_mark, "a phrase is a text or a mapping {phrase, suggestion}")
+    return tuple(phrases)
+
+
+def _patterns(context: _Context, raw: Any, mark: Mark) -> tuple[tuple[dict[str, Any], ...], ...]:
+    patterns = []
+    for item, item_mark in _items(context, raw, mark, "patterns"):
+        if not isinstance(item, list) or not item or not all(isinstance(token, dict) for token in item):
+            context.error(item_mark, "a token pattern is a non-empty list of token mappings, e.g. [{LEMMA: pouvoir}, {LOWER: pas}]")
+            continue
+        pattern = tuple(_plain(token) for token in item)
+        if context.validate_patterns:
+            # spaCy's own validator, imported only when patterns are checked
+            # so that listing rules stays fast.
+            from spacy.schemas import validate_token_pattern
+
+            problems = validate_token_pattern([dict(token) for token in pattern])
+            for problem in problems:
+                context.error(item_mark, f"invalid token pattern: {problem}")
+            if problems:
+                continue
+        patterns.append(pattern)
+    return tuple(patterns)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _regexes(context: _Context, raw: Any, mark: Mark) -> tuple[str, ...]:
+    regexes = []
+    for item, item_mark in _items(context, raw, mark, "regex"):
+        if not isinstance(item, str):
+            context.error(item_mark, "a regex must be a text")
+            continue
+        try:
+            re.compile(item)
+        except re.error as error:
+            column = item_mark.column + (error.pos or 0)
+            context.error(Mark(item_mark.line, column), f"invalid regex {item!r}: {error.msg} at position {error.pos}")
+            continue
+        regexes.append(item)
+    return tuple(regexes)
+
+
+# ---------------------------------------------------------------- unless, trigger, examples
+
+
+def _unless_list(context: _Context, raw: LocatedDict) -> tuple[Unless, ...]:
+    value = raw.get("unless")
+    if value is None:
+        return ()
+    mark = raw.value_marks["unless"]
+    items = list(zip(value, value.item_marks)) if isinstance(value, LocatedList) else [(value, mark)]
+    result = []
+    for item, item_mark in items:
+        parsed = _unless(context, item, item_mark)
+        if parsed is not None:
+            result.append(parsed)
+    return tuple(result)
+
+
+def _unless(context: _Context, raw: Any, mark: Mark) -> Unless | None:
+    if not isinstance(raw, LocatedDict):
+        context.error(mark, "'unless' is a mapping (or a list of mappings) with 'match' or 'echo'")
+        return None
+    _check_keys(context, raw, ("match", "echo", "speaker", "before", "after", "near"))
+    match = parse_expression(context, raw["match"], raw.value_marks["match"]) if "match" in raw else Expression()
+    echo = raw.get("echo", False)
+    if not isinstance(echo, bool):
+        context.error(raw.value_marks["echo"], "'echo' must be true or false")
+        echo = False
+    if match.is_empty() and not echo:
+        context.error(mark, "'unless' needs 'match' or 'echo: true'")
+    speaker = raw.get("speaker", "same")
+    if speaker not in UNLESS_SPEAKERS:
+        context.error(raw.value_marks["speaker"], f"'speaker' must be one of: {', '.join(UNLESS_SPEAKERS)}")
+    before = _window_bound(context, raw, "before")
+    after = _window_bound(context, raw, "after")
+    near = raw.get("near")
+    if near is not None and (isinstance(near, bool) or not isinstance(near, int) or near < 0):
+        context.error(raw.value_marks["near"], "'near' must be a number of tokens (0 or more)")
+        near = None
+    if near is not None and match.is_empty():
+        context.error(raw.value_marks["near"], "'near' needs 'match'")
+    return Unless(match=match, echo=echo, speaker=speaker, before=before, after=after, near=near)
+
+
+def _window_bound(context: _Context, raw: LocatedDict, key: str) -> int:
+    value = raw.get(key, 0)
+    if value == "all":
+        return ALL
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        context.error(raw.value_marks[key], f"'{key}' must be a number of turns (0 or more) or 'all'")
+        return 0
+    return value
+
+
+def parse_trigger(context: _Context, raw: Any, mark: Mark) -> Trigger | None:
+    if not isinstance(raw, LocatedDict):
+        context.error(mark, "'trigger' is a mapping with 'match' and optionally 'speaker'")
+        return None
+    _check_keys(context, raw, ("speaker", "match"), required=("match",))
+    speaker = raw.get("speaker", "customer")
+    if speaker not in SPEAKERS:
+        context.error(raw.value_marks["speaker"], f"'speaker' must be one of: {', '.join(SPEAKERS)}")
+    if "match" not in raw:
+        return None
+    return Trigger(speaker=speaker, match=parse_expression(context, raw["match"], raw.value_marks["match"]))
+
+
+def _examples(context: _Context, raw: LocatedDict) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
+    value = raw.get("examples")
+    if value is None:
+        return (), ()
+    if not isinstance(value, LocatedDict):
+        context.error(raw.value_marks["examples"], "'examples' is a mapping with 'flag' and 'pass' lists")
+        return (), ()
+    _check_keys(context, value, ("flag", "pass"), required=("flag", "pass"))
+    parsed = []
+    for key in ("flag", "pass"):
+        examples = []
+        for item, item_mark in _items(context, value.get(key), value.value_marks.get(key, value.mark), key):
+            if isinstance(item, str) and item.strip():
+                examples.append(Example(item, None, item_mark.line))
+            elif isinstance(item, LocatedDict) and isinstance(item.get("text"), str):
+                _check_keys(context, item, ("text", "channel"), required=("text",))
+                channel = item.get("channel")
+                if channel is not None and channel not in CHANNELS:
+                    context.error(item.value_marks["channel"], f"'channel' must be one of: {', '.join(CHANNELS)}")
+                examples.append(Example(item["text"], channel, item_mark.line))
+            else:
+                context.error(item_mark, "an example is a text or a mapping {text, channel}")
+        parsed.append(tuple(examples))
+    return parsed[0], parsed[1]
+
+
+# ---------------------------------------------------------------- check fields
+
+
+def _parse_field(context: _Context, spec: Field, raw: Any, mark: Mark) -> Any:
+    if spec.kind == "expression":
+        return parse_expression(context, raw, mark)
+    if spec.kind == "trigger":
+        return parse_trigger(context, raw, mark)
+    if spec.kind == "choice":
+        if raw not in spec.choices:
+            context.error(mark, f"must be one of: {', '.join(spec.choices)} (got '{raw}')")
+        return raw
+    if spec.kind == "count":
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
+            context.error(mark, "must be a whole number of turns, 1 or more")
+        return raw
+    raise ValueError(f"unknown field kind {spec.kind!r}")

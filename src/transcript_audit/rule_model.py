@@ -1,0 +1,131 @@
+"""Validated rules: what a YAML rule file means once it has been checked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Severity
+
+ALL = -1  # a window bound meaning "every turn in that direction"
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class Field:
+    """A rule key that belongs to one check type, declared by that check.
+
+    ``kind`` is one of ``expression``, ``trigger``, ``choice``, ``count``.
+    """
+
+    kind: str
+    required: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class Expression:
+    """What to look for in a turn.
+
+    ``phrases`` match any inflection (lemmas) as well as the words as written;
+    ``forms`` only the words as written, tolerant of accents, case, plural and
+    feminine endings; ``patterns`` are spaCy Matcher token patterns; ``regex``
+    is the last resort.
+    """
+
+    phrases: tuple[Phrase, ...] = ()
+    forms: tuple[Phrase, ...] = ()
+    patterns: tuple[tuple[dict[str, Any], ...], ...] = ()
+    regex: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return not (self.phrases or self.forms or self.patterns or self.regex)
+
+    def token_attributes(self) -> set[str]:
+        """Upper-case token attributes the patterns use (to know which components run)."""
+        used: set[str] = set()
+        for pattern in self.patterns:
+            for token in pattern:
+                used.update(key.upper() for key in token)
+        return used
+
+
+@dataclass(frozen=True)
+class Unless:
+    """An excuse: when it is found near a match, the match is not reported.
+
+    ``speaker`` is ``same`` (the rule's own speaker), a role, or ``any``;
+    ``before`` and ``after`` count that speaker's turns around the flagged
+    turn (``ALL`` for all of them); the flagged turn itself is included when
+    the speaker can be its speaker. ``echo`` excuses a match whose words that
+    speaker used first. ``near`` (a number of tokens) instead looks only
+    around the match, in its own turn.
+    """
+
+    match: Expression = field(default_factory=Expression)
+    echo: bool = False
+    speaker: str = "same"
+    before: int = 0
+    after: int = 0
+    near: int | None = None
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """What, said by ``speaker``, calls for a reaction (response rules)."""
+
+    speaker: str
+    match: Expression
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    channel: str | None
+    line: int
+
+
+@dataclass
+class Rule:
+    id: str
+    category: str
+    severity: Severity
+    check: str
+    message: str
+    rationale: str
+    suggestion: tuple[str, ...]
+    speaker: str
+    channels: tuple[str, ...]
+    unless: tuple[Unless, ...]
+    flag_examples: tuple[Example, ...]
+    pass_examples: tuple[Example, ...]
+    options: dict[str, Any]  # fields of the check type, validated by it
+    source: str
+    line: int
+    enabled: bool = True
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "category": self.category,
+            "severity": self.severity.value,
+            "check": self.check,
+            "message": self.message,
+            "source": self.source,
+        }
+
+    def expressions(self) -> list[Expression]:
+        """Every expression the rule matches, for compiling them all at once."""
+        found = [value for value in self.options.values() if isinstance(value, Expression)]
+        found.extend(value.match for value in self.options.values() if isinstance(value, Trigger))
+        found.extend(unless.match for unless in self.unless)
+        return [expression for expression in found if not expression.is_empty()]

@@ -1,0 +1,79 @@
+"""French text normalisation shared by readers, rules and matching.
+
+Two kinds of normalisation live here:
+
+* ``normalise_typography`` replaces one character by one character (curly
+  apostrophes, non-breaking spaces), so offsets computed on the normalised text
+  stay valid in the original text. The parser sees this form.
+* ``fold`` lower-cases and strips accents so that "Désolé", "desole" and
+  "DÉSOLÉ" compare equal. ``fold_preserving_length`` does the same one character
+  for one character, for regular expressions whose offsets must map back.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+# Apostrophe look-alikes that break spaCy's French lemmas ("C’est" -> "c’").
+_APOSTROPHES = "\u2019\u02bc\u2018\u2032\u00b4\u0060\uff07"
+# Spaces that French typography puts before ":;?!" and inside numbers.
+_SPACES = "\u00a0\u202f\u2007\u2009\u200a"
+
+_TYPOGRAPHY_TABLE = str.maketrans(
+    {**{c: "'" for c in _APOSTROPHES}, **{c: " " for c in _SPACES}, "\t": " "}
+)
+
+
+def normalise_typography(text: str) -> str:
+    """Straighten apostrophes and turn exotic spaces into plain ones (same length)."""
+    return text.translate(_TYPOGRAPHY_TABLE)
+
+
+@lru_cache(maxsize=65536)
+def _strip_accent(char: str) -> str:
+    decomposed = unicodedata.normalize("NFD", char)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return base if len(base) == 1 else char
+
+
+@lru_cache(maxsize=65536)
+def _lower(char: str) -> str:
+    lowered = char.lower()
+    return lowered if len(lowered) == 1 else char
+
+
+def strip_accents(text: str) -> str:
+    """Remove accents, one character for one; case is kept (regex sources need it)."""
+    return "".join(_strip_accent(c) for c in text)
+
+
+def fold_preserving_length(text: str) -> str:
+    """Lower-case and strip accents, one character for one (offsets stay valid)."""
+    return strip_accents("".join(_lower(c) for c in normalise_typography(text)))
+
+
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})
+
+
+@lru_cache(maxsize=262144)
+def fold(text: str) -> str:
+    """Lower-case, straighten apostrophes, strip accents and expand œ/æ."""
+    return fold_preserving_length(text).translate(_LIGATURES)
+
+
+@lru_cache(maxsize=262144)
+def light_stem(word: str) -> str:
+    """Fold a word and drop a plural and a feminine ending.
+
+    spaCy's French lemmas are unreliable on participles and adjectives
+    ("désolée" -> "désoler", "désolé" -> "désolé"); this crude form lets
+    "désolée", "désolés" and "desole" meet. Hyphens glued by the tokenizer
+    ("-vous" in "calmez-vous") are dropped too.
+    """
+    stem = fold(word).strip("-")
+    if len(stem) > 3 and stem[-1] in "sx":
+        stem = stem[:-1]
+    if len(stem) > 3 and stem[-1] == "e":
+        stem = stem[:-1]
+    return stem
