@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from rich.console import Console, Group
-from rich.padding import Padding
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -73,7 +73,21 @@ def _finding(finding: Finding) -> Group:
     body = [excerpt, Text(finding.message)]
     if finding.suggestion:
         body.append(Text(f"→ {finding.suggestion}", style="green"))
-    return Group(head, Padding(Group(*body), (0, 0, 0, 4), expand=False))
+    return Group(head, _Indent(Group(*body), 4))
+
+
+class _Indent:
+    """Indent a block, wrapped lines included, without padding lines with spaces."""
+
+    def __init__(self, renderable: RenderableType, width: int):
+        self.renderable, self.width = renderable, width
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        inner = options.update_width(max(20, options.max_width - self.width))
+        for line in console.render_lines(self.renderable, inner, pad=False):
+            yield Segment(" " * self.width)
+            yield from line
+            yield Segment.line()
 
 
 def _print_errors(console: Console, result: AuditResult) -> None:

@@ -1,0 +1,29 @@
+"""Shared fixtures: the French model is loaded once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples"
+
+
+@pytest.fixture(scope="session")
+def builtin_rules():
+    from transcript_audit.engine import AuditOptions, load_active_rules
+
+    return load_active_rules(AuditOptions())
+
+
+@pytest.fixture(scope="session")
+def auditor(builtin_rules):
+    from transcript_audit.engine import Auditor
+
+    return Auditor(builtin_rules)
+
+
+@pytest.fixture(scope="session")
+def nlp(auditor):
+    return auditor.nlp
