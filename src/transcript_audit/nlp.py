@@ -7,6 +7,7 @@ that parse text, so ``--help`` and ``rules list`` stay fast.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 import spacy
 from spacy.language import Language
@@ -44,8 +45,13 @@ class ModelNotInstalledError(RuntimeError):
 
 
 def load(components: Iterable[str] = BASE_COMPONENTS) -> Language:
-    """Load the model once, excluding (not merely disabling) unused components."""
-    wanted = set(components)
+    """Load the model once per process and set of components."""
+    return _load(tuple(sorted(set(components))))
+
+
+@lru_cache(maxsize=4)
+def _load(wanted: tuple[str, ...]) -> Language:
+    """Exclude (not merely disable) the components no rule needs."""
     try:
         return spacy.load(MODEL, exclude=[name for name in MODEL_COMPONENTS if name not in wanted])
     except OSError:

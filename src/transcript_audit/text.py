@@ -74,6 +74,6 @@ def light_stem(word: str) -> str:
     stem = fold(word).strip("-")
     if len(stem) > 3 and stem[-1] in "sx":
         stem = stem[:-1]
-    if len(stem) > 3 and stem[-1] == "e":
+    while len(stem) > 3 and stem[-1] == "e":  # "désolée" and "désolé" both -> "desol"
         stem = stem[:-1]
     return stem

@@ -1,0 +1,207 @@
+"""Each check type and each rule-language construct, on small rule packs written here."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from transcript_audit.engine import Auditor
+from transcript_audit.readers import labelled_text
+from transcript_audit.rule_loader import load_file
+
+
+def audit_text(nlp, tmp_path, rule_yaml: str, conversation: str, channel: str = "call"):
+    path = tmp_path / "pack.yaml"
+    path.write_text(textwrap.dedent(rule_yaml), encoding="utf-8")
+    rules, errors = load_file(path)
+    assert not errors, errors
+    transcripts, read_errors = labelled_text.parse(textwrap.dedent(conversation).strip(), "t.txt")
+    assert not read_errors, read_errors
+    transcripts[0].channel = channel
+    auditor = Auditor(rules, nlp=nlp)
+    return next(auditor.audit_transcripts(transcripts)).findings
+
+
+RULE_HEAD = """
+rules:
+  - id: test-rule
+    category: test
+    severity: warning
+    message: "trouvé « {match} »"
+    rationale: "parce que"
+    examples: {flag: [], pass: []}
+"""
+
+
+def rule(body: str) -> str:
+    return RULE_HEAD + textwrap.indent(textwrap.dedent(body), "    ")
+
+
+FORBIDDEN = rule(
+    """
+    check: forbidden
+    match: {phrases: [votre marchandise]}
+    """
+)
+
+
+def test_forbidden_reports_each_match_with_location_and_excerpt(nlp, tmp_path):
+    findings = audit_text(
+        nlp,
+        tmp_path,
+        FORBIDDEN,
+        """
+        Client : Bonjour.
+        Conseiller : Votre marchandise arrive, vos marchandises partent.
+        """,
+    )
+    assert [(f.line, f.column, f.match, f.turn) for f in findings] == [
+        (2, 14, "Votre marchandise", 2),
+        (2, 40, "vos marchandises", 2),
+    ]
+    assert findings[0].message == "trouvé « Votre marchandise »"
+    first = findings[0]
+    assert first.excerpt[first.match_start : first.match_start + len(first.match)] == first.match
+
+
+def test_forbidden_respects_speaker_scope(nlp, tmp_path):
+    findings = audit_text(nlp, tmp_path, FORBIDDEN, "Client : votre marchandise est cassée.\nConseiller : Je regarde.")
+    assert findings == []
+
+
+def test_channel_scope(nlp, tmp_path):
+    scoped = FORBIDDEN + "    channels: [email]\n"
+    text = "Conseiller : votre marchandise."
+    assert audit_text(nlp, tmp_path, scoped, text, channel="call") == []
+    assert len(audit_text(nlp, tmp_path, scoped, text, channel="email")) == 1
+
+
+def test_location_in_a_continuation_line(nlp, tmp_path):
+    findings = audit_text(
+        nlp,
+        tmp_path,
+        FORBIDDEN,
+        """
+        Conseiller : Bonjour Madame,
+          merci pour votre message.
+          Votre marchandise part demain.
+        """,
+    )
+    assert [(f.line, f.column) for f in findings] == [(3, 3)]
+
+
+REQUIRED = rule(
+    """
+    check: required
+    position: POSITION
+    turns: TURNS
+    match: {forms: [bonjour]}
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("position", "turns", "conversation", "flagged_turns"),
+    [
+        ("first", 1, "Conseiller : Oui ?\nClient : Bonjour.\nConseiller : Bonjour !", [1]),
+        ("first", 2, "Conseiller : Oui ?\nClient : Bonjour.\nConseiller : Bonjour !", []),
+        ("first", 1, "Conseiller : Bonjour !\nClient : Bonjour.\nConseiller : Oui ?", []),
+        ("last", 1, "Conseiller : Bonjour !\nClient : Merci.\nConseiller : Voilà.", [3]),
+        ("each", 1, "Conseiller : Bonjour !\nClient : Merci.\nConseiller : Voilà.", [3]),
+        ("each", 1, "Client : Allô ?", []),  # an agent who never speaks is not flagged
+    ],
+)
+def test_required_windows(nlp, tmp_path, position, turns, conversation, flagged_turns):
+    findings = audit_text(nlp, tmp_path, REQUIRED.replace("POSITION", position).replace("TURNS", str(turns)), conversation)
+    assert [f.turn for f in findings] == flagged_turns
+
+
+RESPONSE = rule(
+    """
+    check: response
+    turns: 2
+    trigger: {speaker: customer, match: {phrases: [inadmissible]}}
+    match: {phrases: [je comprends]}
+    message: "le client dit « {trigger} »"
+    """
+).replace('    message: "trouvé « {match} »"\n', "", 1)
+
+
+@pytest.mark.parametrize(
+    ("conversation", "flagged_turns"),
+    [
+        ("Client : C'est inadmissible !\nConseiller : Votre numéro ?", [2]),
+        ("Client : C'est inadmissible !\nConseiller : Hum.\nClient : Oui.\nConseiller : Je comprends.", []),
+        ("Client : C'est inadmissible !\nConseiller : Hum.\nClient : Oui.\nConseiller : Bref.\nConseiller : Je comprends.", [2]),
+        ("Client : Inadmissible !\nClient : Vraiment inadmissible.\nConseiller : Votre numéro ?", [3]),  # reported once
+        ("Client : Bonjour.\nConseiller : Votre numéro ?", []),
+        ("Conseiller : Bonjour.\nClient : C'est inadmissible !", []),  # no reply to judge
+    ],
+)
+def test_response_window(nlp, tmp_path, conversation, flagged_turns):
+    findings = audit_text(nlp, tmp_path, RESPONSE, conversation)
+    assert [f.turn for f in findings] == flagged_turns
+
+
+def test_response_message_quotes_the_trigger(nlp, tmp_path):
+    findings = audit_text(nlp, tmp_path, RESPONSE, "Client : C'est INADMISSIBLE !\nConseiller : Votre numéro ?")
+    assert findings[0].message == "le client dit « INADMISSIBLE »"
+    assert findings[0].match is None
+
+
+UNLESS_AFTER = FORBIDDEN + textwrap.indent(
+    textwrap.dedent(
+        """
+        unless:
+          - match: {phrases: [je vous propose]}
+            after: 1
+        """
+    ),
+    "    ",
+)
+
+
+@pytest.mark.parametrize(
+    ("conversation", "flagged"),
+    [
+        ("Conseiller : Votre marchandise, je vous propose un avoir.", 0),
+        ("Conseiller : Votre marchandise.\nClient : Ah.\nConseiller : Je vous propose un avoir.", 0),
+        ("Conseiller : Votre marchandise.\nConseiller : Bon.\nConseiller : Je vous propose un avoir.", 1),
+        ("Conseiller : Je vous propose un avoir.\nConseiller : Votre marchandise.", 1),  # before: 0
+    ],
+)
+def test_unless_window_after(nlp, tmp_path, conversation, flagged):
+    assert len(audit_text(nlp, tmp_path, UNLESS_AFTER, conversation)) == flagged
+
+
+ECHO = FORBIDDEN.replace("[votre marchandise]", "[le produit]") + textwrap.indent(
+    "unless: {echo: true, speaker: customer, before: all}\n", "    "
+)
+
+
+def test_unless_echo_excuses_the_customers_own_word(nlp, tmp_path):
+    said_first = "Client : Mon produit est cassé.\nConseiller : Je remplace le produit."
+    said_later = "Conseiller : Je remplace le produit.\nClient : Mon produit est cassé."
+    assert audit_text(nlp, tmp_path, ECHO, said_first) == []
+    assert len(audit_text(nlp, tmp_path, ECHO, said_later)) == 1
+
+
+NEAR = FORBIDDEN.replace("[votre marchandise]", "[normalement]") + textwrap.indent(
+    "unless: {match: {phrases: [fonctionner]}, near: 1}\n", "    "
+)
+
+
+def test_unless_near_only_looks_around_the_match(nlp, tmp_path):
+    assert audit_text(nlp, tmp_path, NEAR, "Conseiller : La box fonctionne normalement.") == []
+    assert len(audit_text(nlp, tmp_path, NEAR, "Conseiller : Normalement c'est réglé, la box fonctionne.")) == 1
+
+
+def test_suggestion_uses_the_customers_words_when_known(nlp, tmp_path):
+    pack = FORBIDDEN + textwrap.indent(
+        'suggestion: ["dites « {customer_item} »", "soyez concret"]\n', "    "
+    )
+    named = audit_text(nlp, tmp_path, pack, "Client : Mon ordinateur portable est en panne.\nConseiller : Votre marchandise part.")
+    unnamed = audit_text(nlp, tmp_path, pack, "Client : Bonjour.\nConseiller : Votre marchandise part.")
+    assert named[0].suggestion == "dites « votre ordinateur portable »"
+    assert unnamed[0].suggestion == "soyez concret"

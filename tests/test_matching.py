@@ -1,0 +1,90 @@
+"""Phrase matching copes with messy French: apostrophes, spaces, accents, spoken negation."""
+
+from __future__ import annotations
+
+import pytest
+
+from transcript_audit import nlp as nlp_module
+from transcript_audit.matching import ExpressionIndex
+from transcript_audit.rule_model import Expression, Phrase
+
+
+def matched(nlp, expression: Expression, text: str) -> list[str]:
+    index = ExpressionIndex(nlp, [expression])
+    doc = next(nlp_module.parse(nlp, [text]))
+    return [doc.text[h.start_char : h.end_char] for h in index.find(doc).get(index.key(expression), [])]
+
+
+REFUSAL = Expression(phrases=(Phrase("ce n'est pas possible"),))
+APOLOGY = Expression(phrases=(Phrase("désolé"), Phrase("je comprends")))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ce n'est pas possible.",
+        "Ce n’est pas possible.",  # curly apostrophe
+        "CE N'EST PAS POSSIBLE",
+        "ce n'est pas possible !",
+        "c'est pas possible",  # spoken French drops "ne"
+        "C’est pas possible",
+    ],
+)
+def test_phrase_survives_typography_case_and_spoken_negation(nlp, text):
+    assert matched(nlp, REFUSAL, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Je suis désolée pour l'attente.", ["désolée"]),
+        ("Desole pour l'attente", ["Desole"]),
+        ("Nous sommes DÉSOLÉS.", ["DÉSOLÉS"]),
+        ("Je ne suis pas désolé du tout.", []),  # negated: no apology
+        ("Je comprends votre colère.", ["Je comprends"]),
+        ("Je comprends pas ce que vous dites.", []),  # spoken negation
+        ("je ne comprends pas", []),
+    ],
+)
+def test_negation_and_inflection(nlp, text, expected):
+    assert matched(nlp, APOLOGY, text) == expected
+
+
+def test_lemmas_match_conjugations_and_plurals(nlp):
+    expression = Expression(phrases=(Phrase("votre marchandise"), Phrase("vous auriez dû")))
+    assert matched(nlp, expression, "Vos marchandises sont arrivées.") == ["Vos marchandises"]
+
+
+def test_forms_do_not_match_other_tenses(nlp):
+    expression = Expression(forms=(Phrase("il fallait"),))
+    assert matched(nlp, expression, "Il fallait lire.") == ["Il fallait"]
+    assert matched(nlp, expression, "Il faudra signer.") == []
+
+
+def test_non_breaking_space_before_punctuation(nlp):
+    expression = Expression(forms=(Phrase("calmez-vous"),))
+    assert matched(nlp, expression, "Calmez-vous\u00a0!") == ["Calmez-vous"]
+    assert matched(nlp, expression, "calmez vous\u202f!") == ["calmez vous"]
+
+
+def test_token_pattern_lemma_values_are_accent_insensitive(nlp):
+    expression = Expression(patterns=(({"LEMMA": "être"}, {"LOWER": "désolé"}),))
+    assert matched(nlp, expression, "Je suis désolé.") == ["suis désolé"]
+
+
+def test_regex_ignores_case_and_accents_and_maps_back_to_original_text(nlp):
+    expression = Expression(regex=(r"\bdeja\s+dit\b",))
+    assert matched(nlp, expression, "Je vous l'ai DÉJÀ dit.") == ["DÉJÀ dit"]
+
+
+def test_adjacent_hits_are_reported_once(nlp):
+    expression = Expression(forms=(Phrase("normalement"), Phrase("sous peu")))
+    assert matched(nlp, expression, "Elle arrivera normalement sous peu.") == ["normalement sous peu"]
+    assert matched(nlp, expression, "Normalement, elle arrivera sous peu.") == ["Normalement", "sous peu"]
+
+
+def test_many_terms_compile_into_one_matcher_per_kind(nlp):
+    phrases = tuple(Phrase(f"mot{i}") for i in range(500))
+    index = ExpressionIndex(nlp, [Expression(phrases=phrases)])
+    assert len(index._lemma_matcher) == 500
+    assert len(index._stem_matcher) == 500
