@@ -205,3 +205,20 @@ def test_suggestion_uses_the_customers_words_when_known(nlp, tmp_path):
     unnamed = audit_text(nlp, tmp_path, pack, "Client : Bonjour.\nConseiller : Votre marchandise part.")
     assert named[0].suggestion == "dites « votre ordinateur portable »"
     assert unnamed[0].suggestion == "soyez concret"
+
+
+@pytest.mark.parametrize(
+    ("customer_turns", "expected"),
+    [
+        (["J'ai commandé un canapé d'angle en velours."], "votre canapé d'angle"),
+        (["Ma machine à café ne chauffe plus."], "votre machine à café"),
+        (["Mon ordinateur portable est mort.", "Bref, mon ordi ne marche pas."], "votre ordinateur portable"),
+        (["Mes chaussures de randonnée sont trop petites."], "vos chaussures de randonnée"),
+        (["Mon problème, c'est le retard."], None),  # a generic noun names no item
+    ],
+)
+def test_customer_item_is_the_first_concrete_naming(nlp, tmp_path, customer_turns, expected):
+    pack = FORBIDDEN + textwrap.indent('suggestion: ["« {customer_item} »"]\n', "    ")
+    conversation = "\n".join(f"Client : {text}" for text in customer_turns) + "\nConseiller : Votre marchandise part."
+    findings = audit_text(nlp, tmp_path, pack, conversation)
+    assert findings[0].suggestion == (f"« {expected} »" if expected else None)

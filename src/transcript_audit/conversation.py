@@ -42,6 +42,10 @@ _NOT_AN_ITEM = frozenset(
 )
 
 
+# Verbs after which "un canapé", "une machine" names what the customer bought.
+_PURCHASE_VERBS = frozenset({"commander", "acheter", "recevoir", "payer", "reserver", "louer", "choisir", "offrir", "attendre", "livrer"})
+
+
 class Conversation:
     def __init__(self, transcript: Transcript, docs: Sequence[Doc], index: ExpressionIndex):
         self.transcript = transcript
@@ -103,24 +107,19 @@ class Conversation:
         return words <= said
 
     def customer_item(self, before_turn: int) -> str | None:
-        """The last thing the customer called "mon/ma/mes …" before ``before_turn``, as "votre …"."""
-        if self._customer_items is None:
-            self._customer_items = self._find_customer_items()
-        items = [item for turn, item in enumerate(self._customer_items) if turn < before_turn and item]
-        return items[-1] if items else None
+        """How the customer first named their item before ``before_turn``, as "votre …".
 
-    def _find_customer_items(self) -> list[str | None]:
-        found: list[str | None] = []
-        for turn, doc in zip(self.transcript.turns, self.docs):
-            item = None
-            if turn.role is Role.CUSTOMER:
-                for token in doc:
-                    if token.lemma_ == "mon" and token.pos_ == "DET":
-                        phrase = _noun_phrase_after(doc, token.i)
-                        if phrase:
-                            item = phrase
-            found.append(item)
-        return found
+        "mon ordinateur portable" or "j'ai commandé un canapé d'angle" give
+        "votre ordinateur portable" and "votre canapé d'angle"; the first naming
+        is kept, as customers name precisely first and abbreviate later.
+        """
+        if self._customer_items is None:
+            self._customer_items = [
+                _item_named_in(doc) if turn.role is Role.CUSTOMER else None
+                for turn, doc in zip(self.transcript.turns, self.docs)
+            ]
+        items = [item for turn, item in enumerate(self._customer_items) if turn < before_turn and item]
+        return items[0] if items else None
 
     # ------------------------------------------------------------ findings
 
@@ -160,6 +159,21 @@ class Conversation:
         )
 
 
+def _item_named_in(doc: Doc) -> str | None:
+    for token in doc:
+        if token.pos_ != "DET":
+            continue
+        possessive = token.lemma_ == "mon"
+        bought = token.lemma_ in ("un", "le") and any(
+            previous.lemma_ in _PURCHASE_VERBS for previous in doc[max(0, token.i - 3) : token.i]
+        )
+        if possessive or bought:
+            phrase = _noun_phrase_after(doc, token.i)
+            if phrase:
+                return phrase
+    return None
+
+
 def _noun_phrase_after(doc: Doc, determiner: int) -> str | None:
     """ "mon ordinateur portable" -> "votre ordinateur portable"; None for generic nouns."""
     if determiner + 1 >= len(doc) or doc[determiner + 1].pos_ != "NOUN":
@@ -172,7 +186,7 @@ def _noun_phrase_after(doc: Doc, determiner: int) -> str | None:
         end += 1
     if end + 1 < len(doc) and doc[end].lower_ in ("à", "a", "de", "d'") and doc[end + 1].pos_ == "NOUN":
         end += 2
-    possessive = "vos" if doc[determiner].lower_ == "mes" else "votre"
+    possessive = "vos" if doc[determiner].lower_ in ("mes", "des", "les") else "votre"
     return f"{possessive} {doc[noun.i : end].text}"
 
 
