@@ -41,7 +41,9 @@ class YamlError(ValueError):
 
 
 def _mark(node: yaml.Node) -> Mark:
-    return Mark(node.start_mark.line + 1, node.start_mark.column + 1)
+    """Where the node's content starts (after the opening quote of a quoted scalar)."""
+    quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"')
+    return Mark(node.start_mark.line + 1, node.start_mark.column + 1 + quoted)
 
 
 def load(text: str) -> Any:
@@ -60,12 +62,20 @@ def load(text: str) -> Any:
 
 
 _MAX_DEPTH = 64
+_MAX_NODES = 200_000  # aliases are expanded: bound the total against "billion laughs"
 _SAFE_CONSTRUCTOR = yaml.SafeLoader("")
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
-def _convert(node: yaml.Node, depth: int) -> Any:
+def _convert(node: yaml.Node, depth: int, budget: list[int] | None = None) -> Any:
+    budget = budget if budget is not None else [_MAX_NODES]
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise YamlError(f"YAML too large once aliases are expanded (more than {_MAX_NODES} values)", _mark(node))
     if depth > _MAX_DEPTH:
         raise YamlError("YAML nested too deeply", _mark(node))
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+        raise YamlError(f"unsupported YAML tag '{node.tag}'", _mark(node))
     if isinstance(node, yaml.MappingNode):
         result = LocatedDict()
         result.mark, result.key_marks, result.value_marks = _mark(node), {}, {}
@@ -75,12 +85,12 @@ def _convert(node: yaml.Node, depth: int) -> Any:
             key = str(_scalar(key_node))
             if key in result:
                 raise YamlError(f"duplicate key '{key}'", _mark(key_node))
-            result[key] = _convert(value_node, depth + 1)
+            result[key] = _convert(value_node, depth + 1, budget)
             result.key_marks[key] = _mark(key_node)
             result.value_marks[key] = _mark(value_node)
         return result
     if isinstance(node, yaml.SequenceNode):
-        items = LocatedList(_convert(item, depth + 1) for item in node.value)
+        items = LocatedList(_convert(item, depth + 1, budget) for item in node.value)
         items.mark, items.item_marks = _mark(node), [_mark(item) for item in node.value]
         return items
     return _scalar(node)

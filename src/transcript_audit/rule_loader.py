@@ -85,7 +85,7 @@ def load_rules(folders: Sequence[Path], validate_patterns: bool = True) -> list[
             if rule.id in seen:
                 first = seen[rule.id]
                 errors.append(
-                    ReadError(rule.source, rule.line, f"duplicate rule id '{rule.id}' (first defined in {first.source}:{first.line})", column=1)
+                    ReadError(rule.source, rule.line, f"duplicate rule id '{rule.id}' (first defined in {first.source}:{first.line})", column=rule.column)
                 )
                 continue
             seen[rule.id] = rule
@@ -122,7 +122,7 @@ def load_file(path: Path, validate_patterns: bool = True) -> tuple[list[Rule], l
         rule = _rule(context, raw, mark)
         if rule is not None:
             rules.append(rule)
-    return rules, context.errors
+    return rules, sorted(context.errors, key=lambda e: (e.line or 0, e.column or 0))
 
 
 def _check_keys(context: _Context, mapping: LocatedDict, allowed: Sequence[str], required: Sequence[str] = ()) -> None:
@@ -181,6 +181,7 @@ def _rule(context: _Context, raw: Any, mark: Mark) -> Rule | None:
         message=message, rationale=rationale, suggestion=tuple(suggestion), speaker=speaker,
         channels=tuple(channels), unless=unless, flag_examples=flag_examples,
         pass_examples=pass_examples, options=options, source=context.path, line=mark.line,
+        column=mark.column,
     )
 
 
@@ -250,13 +251,14 @@ def parse_expression(context: _Context, raw: Any, mark: Mark) -> Expression:
     if not isinstance(raw, LocatedDict):
         context.error(mark, f"an expression is a mapping with any of: {', '.join(EXPRESSION_KEYS)}")
         return Expression()
+    errors_before = len(context.errors)
     _check_keys(context, raw, EXPRESSION_KEYS)
     phrases = _phrases(context, raw.get("phrases"), raw.value_marks.get("phrases", mark), "phrases")
     forms = _phrases(context, raw.get("forms"), raw.value_marks.get("forms", mark), "forms")
     patterns = _patterns(context, raw.get("patterns"), raw.value_marks.get("patterns", mark))
     regexes = _regexes(context, raw.get("regex"), raw.value_marks.get("regex", mark))
     expression = Expression(phrases=phrases, forms=forms, patterns=patterns, regex=regexes)
-    if expression.is_empty() and set(raw) <= set(EXPRESSION_KEYS):
+    if expression.is_empty() and len(context.errors) == errors_before:
         context.error(mark, "empty expression: give at least one phrase, pattern or regex")
     return expression
 

@@ -111,7 +111,7 @@ class Rule:
     options: dict[str, Any]  # fields of the check type, validated by it
     source: str
     line: int
-    enabled: bool = True
+    column: int = 1
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -18,7 +18,10 @@ def decode(data: bytes) -> str:
     UTF-16 with a BOM is accepted too. NUL bytes mean a binary file.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise UndecodableError(f"invalid UTF-16 text ({error.reason} at offset {error.start})") from None
     if b"\x00" in data:
         raise UndecodableError("binary file (contains NUL bytes), not text")
     try:

@@ -26,7 +26,7 @@ _HEADER = re.compile(r"^#\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*?)\s*$")
 _TIMESTAMP = r"(?:\[|\()?(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)(?:\]|\))?"
 _TURN = re.compile(
     r"^(?:" + _TIMESTAMP + r"\s*(?:[-–]\s*)?)?"
-    r"(?P<label>[^\W\d][^:\[\]]{0,39}?)[ \t\u00a0\u202f]*:(?!//)[ \t\u00a0\u202f]?(?P<text>.*)$"
+    r"(?P<label>[^\W\d][^:\[\]]{0,39}?)[ \t\u00a0\u202f]*:(?!//)[ \t\u00a0\u202f]*(?P<text>.*)$"
 )
 _TIME_ONLY = re.compile(r"^" + _TIMESTAMP + r"\s*$")
 # Words that introduce a field inside a pasted e-mail or form, never a speaker.
@@ -41,6 +41,9 @@ _FIELD_WORDS = frozenset(
     }
 )
 _MAX_LABEL_WORDS = 4
+# An unknown label looks like a name: "Technicien", "Mme Lefort", "Speaker 2".
+_NAME_WORD = re.compile(r"^(?:[^\W\d_][\w.'’-]*|\d+|\(.*\))$")
+_MAX_NAME_WORDS = 3
 
 
 @dataclass
@@ -54,6 +57,7 @@ class _State:
     turns: list[Turn] = field(default_factory=list)
     errors: list[ReadError] = field(default_factory=list)
     seen_turn: bool = False
+    pending_time: str | None = None
 
 
 def parse_time(value: str) -> float:
@@ -117,9 +121,9 @@ def _read_line(state: _State, raw_line: str, number: int) -> None:
         return
     indented = raw_line[:1].isspace()
     match = None if indented else _TURN.match(raw_line)
-    if match and _looks_like_label(match.group("label")):
-        label = match.group("label").strip()
-        role = role_for_label(label, state.names)
+    label = match.group("label").strip() if match else ""
+    role = role_for_label(label, state.names) if match and _looks_like_label(label) else None
+    if match and (role is not None or _looks_like_name(label)):
         if role is None:
             # An unknown speaker is reported, never guessed; its turn stays apart.
             state.errors.append(
@@ -132,7 +136,8 @@ def _read_line(state: _State, raw_line: str, number: int) -> None:
                 )
             )
             role = Role.UNKNOWN
-        time = match.group("time")
+        time = match.group("time") or state.pending_time
+        state.pending_time = None
         body = match.group("text")
         state.turns.append(
             Turn(
@@ -147,7 +152,9 @@ def _read_line(state: _State, raw_line: str, number: int) -> None:
         )
         state.seen_turn = True
         return
-    if _TIME_ONLY.match(raw_line.strip()):
+    alone = _TIME_ONLY.match(raw_line.strip())
+    if alone:  # a timestamp on its own line dates the next turn
+        state.pending_time = alone.group("time")
         return
     if not state.turns:
         state.errors.append(
@@ -173,6 +180,20 @@ def _looks_like_label(label: str) -> bool:
     return len(canonical.split()) <= _MAX_LABEL_WORDS
 
 
+def _looks_like_name(label: str) -> bool:
+    """Could this unknown prefix be a speaker ("Technicien", "Mme Lefort")?
+
+    "Voici le lien", "Numéro de commande" or "Rendez-vous demain à 14" (from
+    "14:30") are sentences with a colon: they continue the previous turn.
+    """
+    if not _looks_like_label(label):
+        return False
+    words = label.split()
+    return len(words) <= _MAX_NAME_WORDS and all(
+        _NAME_WORD.match(word) and (word[0].isupper() or word[0].isdigit() or word[0] == "(") for word in words
+    )
+
+
 def _read_header(state: _State, raw_line: str, number: int) -> None:
     match = _HEADER.match(raw_line.strip())
     if not match:
@@ -187,7 +208,12 @@ def _read_header(state: _State, raw_line: str, number: int) -> None:
         channel = fold(value).strip()
         if channel not in CHANNELS:
             state.errors.append(
-                ReadError(state.path, number, f"unknown channel '{value}' (expected one of: {', '.join(CHANNELS)})")
+                ReadError(
+                    state.path,
+                    number,
+                    f"unknown channel '{value}' (expected one of: {', '.join(CHANNELS)})",
+                    column=raw_line.find(value) + 1 if value else 1,
+                )
             )
             return
         state.channel = channel
