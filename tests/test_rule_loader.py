@@ -377,14 +377,14 @@ def test_every_error_of_a_file_is_reported_not_only_the_first(tmp_path):
     rules, errors = load(tmp_path, text)
     assert rules == []
     messages = [e.message for e in errors]
-    assert located(errors) == [
-        where(text, "sevrity"),
+    assert located(errors) == [  # in file order
         (2, 5),  # missing severity, at the rule
+        where(text, "sevrity"),
         where(text, "[call, fax]"),
         where(text, "{speaker: customer}"),
         where(text, "0\n"),
     ], messages
-    assert "did you mean 'severity'" in messages[0]
+    assert "did you mean 'severity'" in messages[1]
     assert "fax" in messages[2]
     assert "'unless' needs 'match' or 'echo: true'" in messages[3]
     assert "1 or more" in messages[4]
