@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transcript_audit.model import ReadError, Role
-from transcript_audit.readers import discover, labelled_text
+from transcript_audit.readers import discover, labelled_text, read_file
+from transcript_audit.readers.base import ReaderOptions
 
 
 def parse(text: str, path: str = "t.txt"):
@@ -28,7 +29,7 @@ def read_bytes(tmp_path: Path, data: bytes, name: str = "conversation.txt"):
     path = tmp_path / name
     path.write_bytes(data)
     # A neutral display path, so the channel is never guessed from pytest's tmp folder names.
-    return labelled_text.read(path, name)
+    return labelled_text.read(path.read_bytes(), name)
 
 
 # ---------------------------------------------------------------- labels and spacing
@@ -303,7 +304,7 @@ def test_parse_never_raises_and_locates_every_turn_inside_the_text(text):
 def test_read_uses_the_display_path_and_the_file_stem_as_id(tmp_path):
     path = tmp_path / "appel-42.txt"
     path.write_text("Conseiller : Bonjour", encoding="utf-8")
-    transcripts, errors = labelled_text.read(path, "exports/appel-42.txt")
+    transcripts, errors = labelled_text.read(path.read_bytes(), "exports/appel-42.txt")
     assert errors == []
     assert (transcripts[0].id, transcripts[0].path, transcripts[0].channel) == ("appel-42", "exports/appel-42.txt", "call")
 
@@ -333,15 +334,16 @@ def test_a_binary_file_is_a_read_error_never_an_exception(tmp_path, data):
 
 
 def test_a_missing_file_is_a_read_error(tmp_path):
-    transcripts, errors = labelled_text.read(tmp_path / "absent.txt", "absent.txt")
+    transcripts, errors = read_file(tmp_path / "absent.txt", ReaderOptions())
     assert transcripts == []
-    assert [(e.path, e.line) for e in errors] == [("absent.txt", None)]
+    assert [(e.path.rsplit("/", 1)[-1], e.line) for e in errors] == [("absent.txt", None)]
     assert "cannot read" in errors[0].message
 
 
 def test_a_folder_given_as_a_file_is_a_read_error(tmp_path):
-    transcripts, errors = labelled_text.read(tmp_path, "dossier")
-    assert (transcripts, [e.path for e in errors]) == ([], ["dossier"])
+    transcripts, errors = read_file(tmp_path, ReaderOptions())
+    assert transcripts == []
+    assert len(errors) == 1 and "cannot read" in errors[0].message
 
 
 def test_utf8_with_bom_reads_the_first_header(tmp_path):

@@ -156,6 +156,8 @@ class Conversation:
             excerpt=excerpt,
             match=values.get("match"),
             match_start=match_start,
+            locator=turn.locator,
+            time=turn.start,
         )
 
 

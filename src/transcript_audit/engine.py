@@ -15,7 +15,8 @@ from pathlib import Path
 from . import __version__
 from .checks import CHECK_TYPES
 from .model import AuditResult, ReadError, Transcript, TranscriptResult
-from .readers import DEFAULT_INCLUDE, read_all
+from .readers import read_all
+from .readers.base import ReaderOptions
 from .rule_loader import builtin_rules_dir, load_rules
 from .rule_model import Rule
 from .scoring import score
@@ -29,7 +30,10 @@ class AuditOptions:
     builtin_rules: bool = True
     select: Sequence[str] = ()  # rule ids, categories or glob patterns; empty means all
     ignore: Sequence[str] = ()
-    include: Sequence[str] = field(default_factory=lambda: list(DEFAULT_INCLUDE))
+    include: Sequence[str] = ()  # file name globs read in folders; empty means every known format
+    exclude: Sequence[str] = ()
+    input_format: str | None = None  # force one reader instead of detecting
+    reader: ReaderOptions = field(default_factory=ReaderOptions)
 
 
 def load_active_rules(options: AuditOptions, validate_patterns: bool = True) -> list[Rule]:
@@ -93,7 +97,7 @@ class Auditor:
                 if transcript.channel in check.rule.channels
                 for finding in check.run(conversation)
             ]
-            findings.sort(key=lambda f: (f.turn, f.line, f.column, f.rule))
+            findings.sort(key=lambda f: (f.turn, f.line or 0, f.column or 0, f.rule))
             yield TranscriptResult(transcript, findings, score(findings))
 
     def findings_of_rule(self, rule_id: str, transcripts: list[Transcript]) -> list[list]:
@@ -108,7 +112,7 @@ def audit(paths: Sequence[Path], options: AuditOptions | None = None, auditor: A
     errors: list[ReadError] = []
 
     def transcripts() -> Iterator[Transcript]:
-        for found, problems in read_all(paths, options.include):
+        for found, problems in read_all(paths, options.reader, options.include, options.exclude, options.input_format):
             errors.extend(problems)
             yield from found
 

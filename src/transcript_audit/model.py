@@ -31,7 +31,8 @@ class Severity(str, Enum):
 
 _SEVERITY_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 
-CHANNELS = ("call", "chat", "email", "canned")
+# "snippet": a canned fragment that is not a whole reply (no greeting or closing expected).
+CHANNELS = ("call", "chat", "email", "canned", "snippet")
 
 
 class ExitCode(IntEnum):
@@ -47,21 +48,30 @@ class ExitCode(IntEnum):
 class Turn:
     """One speaker's contiguous contribution, with where it came from.
 
-    ``text`` may span several source lines (continuation lines); ``line_starts``
-    maps each of them back to the file: entry k is (offset of that line in
-    ``text``, line number in the file, column in the file where it starts).
+    ``text`` may span several source lines (continuation lines, merged cues);
+    ``line_starts`` maps each of them back to the file: entry k is (offset of
+    that line in ``text``, line number in the file, column in the file where it
+    starts). ``column`` is None when the format gives no exact column (JSON,
+    decoded e-mail bodies); ``line`` is then the best-known line. ``locator``
+    names the place in the format's own terms ("cue 12", "row 7", "message 3").
+    ``start`` and ``end`` are in seconds from the start of the conversation
+    (calls) or since the epoch (e-mails, tickets).
     """
 
     role: Role
     speaker: str
     text: str
-    line: int
-    column: int = 1
+    line: int | None
+    column: int | None = 1
     start: float | None = None
+    end: float | None = None
+    locator: str | None = None
     line_starts: list[tuple[int, int, int]] = field(default_factory=list)
 
-    def locate(self, offset: int) -> tuple[int, int]:
+    def locate(self, offset: int) -> tuple[int | None, int | None]:
         """File line and 1-based column of a character offset in ``text``."""
+        if self.column is None:
+            return self.line, None
         if not self.line_starts:
             return self.line, self.column + offset
         offsets = [entry[0] for entry in self.line_starts]
@@ -72,12 +82,16 @@ class Turn:
 
 @dataclass
 class Transcript:
+    """One conversation. ``notes`` tell the analyst what the reader inferred
+    (which speaker was taken for the agent, and why)."""
+
     id: str
     path: str
     channel: str
     turns: list[Turn]
     agent: str | None = None
     customer: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -115,11 +129,13 @@ class Finding:
     turn: int  # 1-based index of the turn in its transcript
     speaker: str
     role: Role
-    line: int
-    column: int
+    line: int | None
+    column: int | None
     excerpt: str
     match: str | None
     match_start: int | None = None  # offset of ``match`` inside ``excerpt``
+    locator: str | None = None  # "cue 12", "row 7"… for formats that are not plain lines
+    time: float | None = None  # start of the turn, in seconds, where the format gives it
 
     def as_record(self) -> dict[str, Any]:
         return {
@@ -137,6 +153,8 @@ class Finding:
             "excerpt": self.excerpt,
             "match": self.match,
             "match_start": self.match_start,
+            "locator": self.locator,
+            "time": self.time,
         }
 
 
@@ -154,6 +172,7 @@ class TranscriptResult:
             "channel": transcript.channel,
             "agent": transcript.agent,
             "turns": len(transcript.turns),
+            "notes": transcript.notes,
             "score": self.score,
             "findings": [finding.as_record() for finding in self.findings],
         }

@@ -15,7 +15,8 @@ from pathlib import Path
 from ..model import CHANNELS, ReadError, Role, Transcript, Turn
 from ..roles import canonical_label, role_for_label
 from ..text import fold
-from .decoding import UndecodableError, decode, split_lines
+from .base import ReaderOptions, ReadResult, decode_or_error
+from .decoding import split_lines
 
 FORMAT = "text"
 EXTENSIONS = (".txt",)
@@ -69,18 +70,12 @@ def parse_time(value: str) -> float:
     return seconds
 
 
-def read(path: Path, display_path: str | None = None) -> tuple[list[Transcript], list[ReadError]]:
-    """Read one file; problems come back as located ``ReadError`` values."""
-    shown = display_path or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return [], [ReadError(shown, None, f"cannot read file: {error.strerror or error}")]
-    try:
-        text = decode(data)
-    except UndecodableError as error:
-        return [], [ReadError(shown, None, str(error))]
-    return parse(text, shown, default_id=Path(shown).stem)
+def read(data: bytes, source: str, options: ReaderOptions | None = None) -> ReadResult:
+    """Read one file's bytes; problems come back as located ``ReadError`` values."""
+    text, errors = decode_or_error(data, source)
+    if text is None:
+        return [], errors
+    return parse(text, source, default_id=Path(source).stem)
 
 
 def parse(text: str, path: str, default_id: str = "transcript") -> tuple[list[Transcript], list[ReadError]]:

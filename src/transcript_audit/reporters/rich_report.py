@@ -47,6 +47,8 @@ def _print_transcript(console: Console, result: TranscriptResult) -> None:
     header.append(f"  {transcript.channel} · {len(transcript.turns)} tours · score ")
     header.append(f"{result.score}/100", style=_score_style(result.score))
     console.print(header)
+    for note in transcript.notes:
+        console.print(Text(f"  ℹ {note}", style="cyan"))
     if not result.findings:
         console.print(Text("  ✓ aucun problème détecté", style="green"))
     for finding in result.findings:
@@ -56,7 +58,7 @@ def _print_transcript(console: Console, result: TranscriptResult) -> None:
 
 def _finding(finding: Finding) -> Group:
     head = Text("  ")
-    head.append(f"{finding.line}:{finding.column}", style="bold")
+    head.append(_position(finding), style="bold")
     head.append("  ")
     head.append(_SEVERITY_LABEL[finding.severity], style=_SEVERITY_STYLE[finding.severity])
     head.append(f"  {finding.rule}", style="magenta")
@@ -88,6 +90,16 @@ class _Indent:
             yield Segment(" " * self.width)
             yield from line
             yield Segment.line()
+
+
+def _position(finding: Finding) -> str:
+    """ "12:5", "12", "cue 4", or "12:5 (cue 4)" where the format has its own locator."""
+    where = ""
+    if finding.line is not None:
+        where = f"{finding.line}:{finding.column}" if finding.column is not None else str(finding.line)
+    if finding.locator:
+        where = f"{where} ({finding.locator})" if where else finding.locator
+    return where or "-"
 
 
 def _print_errors(console: Console, result: AuditResult) -> None:

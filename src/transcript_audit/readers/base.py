@@ -1,0 +1,90 @@
+"""What every reader shares: options, decoding, and building common transcripts.
+
+A reader module exposes ``FORMAT`` (its name for ``--input-format``),
+``EXTENSIONS``, ``read(data, source, options) -> (transcripts, errors)`` and,
+when its content can be recognised without the extension,
+``sniff(data) -> bool``. A reader never raises on bad input: it returns
+located ``ReadError`` values, and one bad conversation in a file does not
+stop the others.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import ReadError, Role, Transcript, Turn
+from .decoding import UndecodableError, decode
+
+ReadResult = tuple[list[Transcript], list[ReadError]]
+
+
+@dataclass(frozen=True)
+class ReaderOptions:
+    """Choices the user makes about inputs (CLI options or configuration).
+
+    ``agent_speakers``: diarised speaker ids or names that are the agent
+    (``--agent SPEAKER_01``). ``agent_domains``: e-mail addresses or domains
+    whose senders are agents (``--agent-domain acme.fr``). ``columns``: CSV
+    column names for the fields ``conversation``, ``role``, ``speaker``,
+    ``text``, ``time`` (``--columns text=Body,role=From``).
+    """
+
+    agent_speakers: tuple[str, ...] = ()
+    agent_domains: tuple[str, ...] = ()
+    columns: dict[str, str] = field(default_factory=dict)
+
+
+def decode_or_error(data: bytes, source: str) -> tuple[str | None, list[ReadError]]:
+    """Text of the bytes, or a ``ReadError`` saying why there is none."""
+    try:
+        return decode(data), []
+    except UndecodableError as error:
+        return None, [ReadError(source, None, str(error))]
+
+
+class LineIndex:
+    """Line numbers of character offsets in a text, for formats parsed as a whole."""
+
+    def __init__(self, text: str):
+        self._starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self._starts, offset)
+
+    def column_of(self, offset: int) -> int:
+        return offset - self._starts[self.line_of(offset) - 1] + 1
+
+
+def canned_transcript(
+    name: str,
+    body: str,
+    source: str,
+    *,
+    line: int | None,
+    column: int | None = None,
+    locator: str | None = None,
+    snippet: bool = False,
+) -> Transcript:
+    """A canned response audited as one agent turn on the ``canned`` channel.
+
+    A snippet (a fragment inserted into a reply, not a whole reply) goes on the
+    ``snippet`` channel, where greeting and closing rules do not apply.
+    """
+    turn = Turn(role=Role.AGENT, speaker="réponse type", text=body, line=line, column=column, locator=locator)
+    return Transcript(id=name, path=source, channel="snippet" if snippet else "canned", turns=[turn])
+
+
+@dataclass(frozen=True)
+class JsonShape:
+    """One JSON layout (Whisper, AWS Transcribe, a Zendesk macro export…).
+
+    ``matches`` recognises the parsed document; ``convert`` turns it into
+    transcripts. ``text`` is the raw JSON text, for locating values by line.
+    """
+
+    name: str
+    matches: Callable[[Any], bool]
+    convert: Callable[[Any, str, str, ReaderOptions], ReadResult]
