@@ -88,3 +88,9 @@ def test_many_terms_compile_into_one_matcher_per_kind(nlp):
     index = ExpressionIndex(nlp, [Expression(phrases=phrases)])
     assert len(index._lemma_matcher) == 500
     assert len(index._stem_matcher) == 500
+
+
+@pytest.mark.parametrize("text", ["Votre {{produit}} est parti.", "Votre [Produit] est parti.", "Votre %produit% est parti."])
+def test_nothing_matches_inside_a_placeholder(nlp, text):
+    expression = Expression(phrases=(Phrase("produit"), Phrase("votre produit")))
+    assert matched(nlp, expression, text) == []

@@ -84,7 +84,27 @@ def check(
     rules: RulesOption = None,
     no_builtin_rules: NoBuiltinOption = False,
     include: Annotated[
-        Optional[list[str]], typer.Option("--include", help="File name patterns read in folders (default: *.txt). Repeatable.")
+        Optional[list[str]],
+        typer.Option("--include", help="File name globs read in folders (default: every known format). Repeatable."),
+    ] = None,
+    exclude: Annotated[
+        Optional[list[str]], typer.Option("--exclude", help="File name or path globs skipped in folders. Repeatable.")
+    ] = None,
+    input_format: Annotated[
+        Optional[str],
+        typer.Option("--input-format", help="Read every input with this reader instead of detecting it (needed for '-')."),
+    ] = None,
+    agent: Annotated[
+        Optional[list[str]],
+        typer.Option("--agent", help="A diarised speaker (SPEAKER_00, spk_1, A) or name who is the agent. Repeatable."),
+    ] = None,
+    agent_domain: Annotated[
+        Optional[list[str]],
+        typer.Option("--agent-domain", help="E-mail domain or address of the agents (acme.fr). Repeatable."),
+    ] = None,
+    columns: Annotated[
+        Optional[str],
+        typer.Option("--columns", help="CSV columns, e.g. 'conversation=Ticket,text=Body,role=Author type,time=Date'."),
     ] = None,
 ) -> None:
     """Audit transcripts and report what hurts the customer relationship."""
@@ -92,14 +112,25 @@ def check(
     from .reporters import render, write_report
     from .rule_loader import RuleLoadError
 
+    from .readers import formats
+    from .readers.base import ReaderOptions
+
+    if input_format is not None and input_format not in formats():
+        _usage_error(f"unknown --input-format '{input_format}' (expected one of: {', '.join(formats())})")
     options = AuditOptions(
         rule_dirs=rules or [],
         builtin_rules=not no_builtin_rules,
         select=select or [],
         ignore=ignore or [],
+        include=include or [],
+        exclude=exclude or [],
+        input_format=input_format,
+        reader=ReaderOptions(
+            agent_speakers=tuple(agent or ()),
+            agent_domains=tuple(agent_domain or ()),
+            columns=_parse_columns(columns),
+        ),
     )
-    if include:
-        options.include = include
     try:
         active = load_active_rules(options)
     except RuleLoadError as error:
@@ -140,6 +171,21 @@ def exit_code(result: AuditResult, fail_on: FailOn) -> ExitCode:
     if fail_on is not FailOn.NEVER and worst is not None and worst.rank >= Severity(fail_on.value).rank:
         return ExitCode.FINDINGS
     return ExitCode.OK
+
+
+def _parse_columns(value: str | None) -> dict[str, str]:
+    """ "text=Body,role=Author type" -> {"text": "Body", "role": "Author type"}."""
+    if not value:
+        return {}
+    fields = ("conversation", "role", "speaker", "text", "time", "channel")
+    mapping = {}
+    for item in value.split(","):
+        key, sep, header = item.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in fields or not header.strip():
+            _usage_error(f"--columns: expected FIELD=HEADER pairs with FIELD among {', '.join(fields)}, got '{item.strip()}'")
+        mapping[key] = header.strip()
+    return mapping
 
 
 def _usage_error(message: str) -> None:

