@@ -198,3 +198,23 @@ def test_module_entry_point():
     completed = subprocess.run([sys.executable, "-m", "transcript_audit", "--version"], capture_output=True, text=True)
     assert completed.returncode == 0
     assert completed.stdout.startswith("transcript-audit ")
+
+
+def test_standard_input_with_an_input_format(auditor):
+    text = "Client : Bonjour.\nConseiller : Votre marchandise part demain. Bonne journée.\n"
+    result = CliRunner().invoke(app, ["check", "-", "--input-format", "text", "-f", "json"], input=text.encode("cp1252"))
+    report = json.loads(result.stdout)
+    assert [t["path"] for t in report["transcripts"]] == ["<stdin>"]
+    assert [f["rule"] for f in report["transcripts"][0]["findings"]] == ["greeting-missing", "jargon-generic-item"]
+
+
+def test_unknown_input_format_is_a_usage_error():
+    result = run("check", str(SAMPLES), "--input-format", "docx")
+    assert result.exit_code == 2
+    assert "unknown --input-format 'docx'" in result.stderr
+
+
+def test_exclude_skips_files_in_folders(auditor):
+    report = json.loads(run("check", str(SAMPLES), "-f", "json", "--exclude", "*-bad.*", "--include", "*.txt").stdout)
+    paths = [t["path"] for t in report["transcripts"]]
+    assert paths and not any("-bad." in p for p in paths)
