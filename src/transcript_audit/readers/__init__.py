@@ -56,8 +56,8 @@ def discover(
 ) -> Iterator[Path | ReadError]:
     """Files to audit, in a stable order; a missing path yields a ``ReadError``.
 
-    Folders are walked recursively (hidden folders skipped, symbolic links to
-    folders not followed) and filtered by ``include`` and ``exclude`` globs,
+    Folders are walked recursively (hidden files and folders skipped, symbolic
+    links to folders not followed) and filtered by ``include`` and ``exclude`` globs,
     matched against the file name and its path below the folder; a file named
     explicitly is always read. ``-`` is standard input.
     """
@@ -72,6 +72,8 @@ def discover(
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in files:
+                    if name.startswith("."):
+                        continue  # hidden files: editor backups, .transcript-audit.yaml
                     relative = (Path(root) / name).relative_to(path).as_posix()
                     if _matches(name, relative, include) and not _matches(name, relative, exclude):
                         found.append(Path(root) / name)
