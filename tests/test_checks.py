@@ -222,3 +222,24 @@ def test_customer_item_is_the_first_concrete_naming(nlp, tmp_path, customer_turn
     conversation = "\n".join(f"Client : {text}" for text in customer_turns) + "\nConseiller : Votre marchandise part."
     findings = audit_text(nlp, tmp_path, pack, conversation)
     assert findings[0].suggestion == (f"« {expected} »" if expected else None)
+
+
+def test_a_failing_check_becomes_an_error_and_the_audit_goes_on(nlp, tmp_path):
+    from transcript_audit.engine import audit
+
+    path = tmp_path / "pack.yaml"
+    path.write_text(textwrap.dedent(FORBIDDEN), encoding="utf-8")
+    rules, _ = load_file(path)
+    auditor = Auditor(rules, nlp=nlp)
+
+    class Broken:
+        rule = rules[0]
+
+        def run(self, conversation):
+            raise ValueError("boom")
+
+    auditor.checks.insert(0, Broken())
+    (tmp_path / "t.txt").write_text("Conseiller : Votre marchandise.", encoding="utf-8")
+    result = audit([tmp_path / "t.txt"], auditor=auditor)
+    assert [f.match for f in result.findings()] == ["Votre marchandise"]
+    assert len(result.errors) == 1 and "internal error in rule 'test-rule'" in result.errors[0].message

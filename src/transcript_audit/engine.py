@@ -69,6 +69,7 @@ class Auditor:
         self.nlp = nlp or nlp_module.load(nlp_module.components_for(attributes))
         self.index = ExpressionIndex(self.nlp, expressions)
         self.checks = [CHECK_TYPES[rule.check](rule) for rule in self.rules]
+        self.errors: list[ReadError] = []  # checks that failed, reported with the read errors
 
     def audit_transcripts(self, transcripts: Iterable[Transcript]) -> Iterator[TranscriptResult]:
         batch: list[Transcript] = []
@@ -91,14 +92,23 @@ class Auditor:
         for transcript in batch:
             transcript_docs = [next(docs) for _ in transcript.turns]
             conversation = Conversation(transcript, transcript_docs, self.index)
-            findings = [
-                finding
-                for check in checks
-                if transcript.channel in check.rule.channels
-                for finding in check.run(conversation)
-            ]
+            findings = []
+            for check in checks:
+                if transcript.channel in check.rule.channels:
+                    findings.extend(self._run_check(check, conversation))
             findings.sort(key=lambda f: (f.turn, f.line or 0, f.column or 0, f.rule))
             yield TranscriptResult(transcript, findings, score(findings))
+
+    def _run_check(self, check, conversation) -> list:
+        """A failing check is reported as an error; the other rules and files go on."""
+        try:
+            return list(check.run(conversation))
+        except Exception as error:  # noqa: BLE001 - a bug in one rule must not stop the audit
+            transcript = conversation.transcript
+            self.errors.append(
+                ReadError(transcript.path, None, f"internal error in rule '{check.rule.id}' on {transcript.id}: {type(error).__name__}: {error}")
+            )
+            return []
 
     def findings_of_rule(self, rule_id: str, transcripts: list[Transcript]) -> list[list]:
         """What one rule finds in each transcript (used to run rule examples)."""
@@ -117,6 +127,8 @@ def audit(paths: Sequence[Path], options: AuditOptions | None = None, auditor: A
             yield from found
 
     results = list(auditor.audit_transcripts(transcripts()))
+    errors.extend(auditor.errors)
+    auditor.errors.clear()
     return AuditResult(
         tool_version=__version__,
         transcripts=results,
