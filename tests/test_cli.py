@@ -63,7 +63,7 @@ def test_finding_line_points_at_the_matched_words(samples_report):
     for transcript in report["transcripts"]:
         source = split_lines(decode((SAMPLES.parent / transcript["path"]).read_bytes()))
         for finding in transcript["findings"]:
-            if finding["match"]:
+            if finding["match"] and finding["column"] is not None:
                 line = source[finding["line"] - 1]
                 start = finding["column"] - 1
                 found = line[start : start + len(finding["match"])]

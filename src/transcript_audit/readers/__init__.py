@@ -20,7 +20,7 @@ from ..roles import infer_roles
 from .base import ReaderOptions, ReadResult
 
 # Reader modules by format name, imported on first use.
-_MODULES = {"text": "labelled_text", "json": "json_document"}
+_MODULES = {"text": "labelled_text", "vtt": "vtt", "srt": "srt", "json": "json_document"}
 
 STDIN = Path("-")
 

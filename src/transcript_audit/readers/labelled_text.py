@@ -118,7 +118,7 @@ def _read_line(state: _State, raw_line: str, number: int) -> None:
     match = None if indented else _TURN.match(raw_line)
     label = match.group("label").strip() if match else ""
     role = role_for_label(label, state.names) if match and _looks_like_label(label) else None
-    if match and (role is not None or _looks_like_name(label)):
+    if match and (role is not None or looks_like_name(label)):
         if role is None:
             # An unknown speaker is reported, never guessed; its turn stays apart.
             state.errors.append(
@@ -175,7 +175,7 @@ def _looks_like_label(label: str) -> bool:
     return len(canonical.split()) <= _MAX_LABEL_WORDS
 
 
-def _looks_like_name(label: str) -> bool:
+def looks_like_name(label: str) -> bool:
     """Could this unknown prefix be a speaker ("Technicien", "Mme Lefort")?
 
     "Voici le lien", "Numéro de commande" or "Rendez-vous demain à 14" (from

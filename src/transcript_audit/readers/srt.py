@@ -1,0 +1,117 @@
+"""SubRip subtitles (``.srt``): call transcripts as numbered, timed cues.
+
+A cue is a number line, a ``hh:mm:ss,mmm --> hh:mm:ss,mmm`` line and its text.
+SRT has no voice tags: the speaker is a prefix in the text ("Conseillère :",
+"- CLIENT:", "[Client]"), and a cue without one continues the previous
+speaker. Consecutive cues of one speaker become one turn. The cue text is
+cleaned and mapped back to the file by the machinery shared with the WebVTT
+reader.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..model import ReadError, Transcript
+from .base import ReaderOptions, ReadResult, decode_or_error
+from .decoding import split_lines
+from .vtt import CHANNEL, STARTS_LIKE_TIMING, Cue, blocks, check_order, decoded_head, parse_timing, pieces_of_cue, quoted, turns_of
+
+FORMAT = "srt"
+EXTENSIONS = (".srt",)
+
+_NUMBER = re.compile(r"^[ \t]*(\d+)[ \t]*$")
+_EXPECTED = "expected 'hh:mm:ss,mmm --> hh:mm:ss,mmm'"
+
+
+def sniff(data: bytes) -> bool:
+    """A number line, then a timing line, as the first non-blank lines."""
+    lines = [line for line in split_lines(decoded_head(data)) if line.strip()]
+    return len(lines) >= 2 and bool(_NUMBER.match(lines[0])) and parse_timing(lines[1]) is not None
+
+
+def read(data: bytes, source: str, options: ReaderOptions | None = None) -> ReadResult:
+    """Read one ``.srt`` file's bytes; problems come back as located ``ReadError`` values."""
+    text, errors = decode_or_error(data, source)
+    if text is None:
+        return [], errors
+    return parse(text, source, default_id=Path(source).stem)
+
+
+def parse(text: str, source: str, default_id: str = "transcript") -> ReadResult:
+    if not text.strip():
+        return [], [ReadError(source, None, "empty file: no subtitle cue to read")]
+    errors: list[ReadError] = []
+    cues: list[Cue] = []
+    seen = 0  # timing lines met, good or bad: a cue without a number is named by its rank
+    for block in blocks(split_lines(text)):
+        seen = _read_block(block, source, seen, cues, errors)
+    if not cues:
+        errors.append(ReadError(source, None, f"no cue found (a cue is a number line, a timing line, then its text; {_EXPECTED})"))
+        return [], errors
+    pieces = [piece for cue in cues for piece in pieces_of_cue(cue, voices=False)]
+    if not pieces:
+        errors.append(ReadError(source, None, "no spoken text in any cue"))
+        return [], errors
+    transcript = Transcript(id=default_id, path=source, channel=CHANNEL, turns=turns_of(pieces, unnamed_continue=True))
+    return [transcript], errors
+
+
+def _read_block(block: list[tuple[int, str]], source: str, seen: int, cues: list[Cue], errors: list[ReadError]) -> int:
+    """Add the cues of one block to ``cues``; returns the timing lines met so far.
+
+    A cue that follows another without a blank line (a number line then a
+    timing line, or a timing line alone) still starts a new cue.
+    """
+    index = 0
+    while index < len(block):
+        number, line = block[index]
+        label = None
+        numbered = _NUMBER.match(line)
+        if numbered:
+            label = numbered.group(1)
+            if index + 1 == len(block):
+                errors.append(ReadError(source, number, f"cue {label} has no timing line ({_EXPECTED}); file truncated?"))
+                return seen
+            index += 1
+            number, line = block[index]
+            if "-->" not in line and not STARTS_LIKE_TIMING.match(line):
+                errors.append(ReadError(source, number, f"cue {label} has no timing line ({_EXPECTED}); cue skipped"))
+                seen += 1
+                index = _next_cue(block, index)
+                continue
+        elif "-->" not in line and not STARTS_LIKE_TIMING.match(line):
+            errors.append(
+                ReadError(
+                    source,
+                    number,
+                    "text outside a cue (a cue is a number line, a timing line, then its text); block skipped",
+                )
+            )
+            return seen
+        seen += 1
+        end = _next_cue(block, index + 1)
+        timing = parse_timing(line)
+        if timing is None:
+            which = f"cue {label}: " if label else ""
+            errors.append(ReadError(source, number, f"{which}malformed timing line {quoted(line)} ({_EXPECTED}); cue skipped"))
+        else:
+            cue = Cue(label or str(seen), *timing, block[index + 1 : end])
+            check_order(cue, source, number, errors)
+            cues.append(cue)
+        index = end
+    return seen
+
+
+def _next_cue(block: list[tuple[int, str]], index: int) -> int:
+    """Where the next cue starts in a block (its end when none does)."""
+    for i in range(index, len(block)):
+        line = block[i][1]
+        if "-->" in line:
+            return i
+        if _NUMBER.match(line) and i + 1 < len(block):
+            following = block[i + 1][1]
+            if "-->" in following or STARTS_LIKE_TIMING.match(following):
+                return i
+    return len(block)
