@@ -20,7 +20,14 @@ from ..roles import infer_roles
 from .base import ReaderOptions, ReadResult
 
 # Reader modules by format name, imported on first use.
-_MODULES = {"text": "labelled_text", "vtt": "vtt", "srt": "srt", "json": "json_document"}
+_MODULES = {
+    "text": "labelled_text",
+    "vtt": "vtt",
+    "srt": "srt",
+    "json": "json_document",
+    "email": "email_message",
+    "mbox": "mbox",
+}
 
 STDIN = Path("-")
 

@@ -93,10 +93,10 @@ class _Indent:
 
 
 def _position(finding: Finding) -> str:
-    """ "12:5", "12", "cue 4", or "12:5 (cue 4)" where the format has its own locator."""
-    where = ""
-    if finding.line is not None:
-        where = f"{finding.line}:{finding.column}" if finding.column is not None else str(finding.line)
+    """ "12:5" where the column is exact; else the line and the format's locator ("12 (cue 4)")."""
+    if finding.line is not None and finding.column is not None:
+        return f"{finding.line}:{finding.column}"
+    where = str(finding.line) if finding.line is not None else ""
     if finding.locator:
         where = f"{where} ({finding.locator})" if where else finding.locator
     return where or "-"

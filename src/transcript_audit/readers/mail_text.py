@@ -1,0 +1,664 @@
+"""What the e-mail readers share: one message's own words, its sender, and who is the agent.
+
+``email_message`` (one ``.eml``) and ``mbox`` (a mailbox of many messages)
+both hand the raw bytes of each message to ``parse_message``, which returns a
+``MailMessage``: headers that matter (sender, date, ids, subject) and the lines
+the sender wrote, located in the file. The quoted history ("Le … a écrit :",
+"-----Message d'origine-----", Outlook "De : … Envoyé : …" blocks, "> " lines),
+the "-- " signature, legal disclaimers and "Envoyé de mon iPhone" lines are
+dropped, so each message is one turn. The closing ("Cordialement,") and the
+name under it stay: the closing rules read them.
+
+``assign_roles`` decides which senders are the agent: ``--agent-domain``
+first, then a heuristic explained in its docstring.
+
+Only the standard library is used: ``email`` with ``policy.default`` for the
+MIME structure, ``html.parser`` for HTML bodies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timezone
+from email import message_from_bytes, policy
+from email.header import decode_header, make_header
+from email.message import Message
+from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from html.parser import HTMLParser
+
+from ..model import ReadError, Role, Transcript, Turn
+from ..text import fold
+
+# An e-mail bomb (thousands of nested multiparts) must not exhaust the parser.
+MAX_DEPTH = 20
+MAX_PARTS = 200
+MAX_MULTIPARTS = 50
+
+UNKNOWN_SENDER = "expéditeur inconnu"
+NO_OWN_TEXT = "the message has no text of its own (only quoted history, a signature or a disclaimer)"
+
+_UNENCODED = frozenset({"", "7bit", "8bit", "binary"})
+_HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+[ \t]*:")
+_BOUNDARY_PARAM = re.compile(rb"boundary\s*=", re.IGNORECASE)
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def decode_bytes(data: bytes, charset: str | None) -> str:
+    """Text of a body in its declared charset; UTF-8 then Windows-1252 when it is wrong or missing."""
+    candidates = []
+    if charset and charset.lower() not in ("us-ascii", "ascii"):
+        candidates.append(charset)
+    candidates += ["utf-8", "cp1252"]
+    for candidate in candidates:
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("cp1252", errors="replace")
+
+
+def header_text(message: Message, name: str) -> str | None:
+    """One header's value, RFC 2047 words decoded and unfolded; None when absent.
+
+    Read through ``raw_items`` so that a malformed header never reaches the
+    stricter parsers of ``policy.default``.
+    """
+    wanted = name.lower()
+    for key, value in message.raw_items():
+        if key.lower() == wanted:
+            return _decode_header_value(str(value))
+    return None
+
+
+def _decode_header_value(value: str) -> str:
+    if any("\udc80" <= char <= "\udcff" for char in value):  # raw 8-bit bytes in a header
+        value = decode_bytes(value.encode("utf-8", "surrogateescape"), None)
+    value = re.sub(r"\r?\n[ \t]+", " ", value)
+    try:
+        value = str(make_header(decode_header(value)))
+    except (ValueError, LookupError, UnicodeError, TypeError):
+        pass
+    return " ".join(value.split())
+
+
+# ---------------------------------------------------------------- HTML
+
+
+_BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "br", "li", "tr", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
+        "hr", "pre", "address", "section", "article", "header", "footer", "dd", "dt", "center",
+    }
+)
+_SKIPPED_TAGS = frozenset({"script", "style", "head", "title", "template", "blockquote", "noscript"})
+_VOID_TAGS = frozenset({"br", "hr", "img", "meta", "link", "input", "wbr", "col", "area", "base", "source"})
+
+
+class _HtmlText(HTMLParser):
+    """Visible text of an HTML body: blocks become lines, quoted ``<blockquote>`` history is dropped.
+
+    A block boundary ends the current line only when it holds text, so
+    ``</p><p>`` is one line break; ``<br>`` always breaks, so ``<div><br></div>``
+    and Outlook's ``<p>&nbsp;</p>`` are blank lines, as a mail client shows them.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.current: list[str] = []
+        self.skipped = 0  # depth inside script/style/head/blockquote
+        self.pre = 0
+
+    def _break(self, soft: bool) -> None:
+        line = "".join(self.current)
+        if soft and not line.strip(" \t\r\n\f"):
+            self.current = []
+            return
+        self.lines.append(line)
+        self.current = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _SKIPPED_TAGS:
+            self.skipped += 1
+        elif tag == "br":
+            self._break(soft=False)
+        elif tag in _BLOCK_TAGS:
+            self._break(soft=True)
+            if tag == "pre":
+                self.pre += 1
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        if tag == "br":
+            self._break(soft=False)
+        elif tag in _BLOCK_TAGS:
+            self._break(soft=True)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIPPED_TAGS:
+            self.skipped = max(0, self.skipped - 1)
+        elif tag in _BLOCK_TAGS and tag not in _VOID_TAGS:
+            self._break(soft=True)
+            if tag == "pre":
+                self.pre = max(0, self.pre - 1)
+
+    def handle_data(self, data: str) -> None:
+        if self.skipped:
+            return
+        if self.pre:
+            *complete, last = data.split("\n")
+            for piece in complete:
+                self.current.append(piece)
+                self._break(soft=False)
+            self.current.append(last)
+        else:
+            self.current.append(re.sub(r"[ \t\r\n\f]+", " ", data))
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of an HTML e-mail body: one line per block, entities decoded, whitespace tidied."""
+    parser = _HtmlText()
+    parser.feed(html)
+    parser.close()
+    parser._break(soft=True)
+    return "\n".join(" ".join(line.split()) for line in parser.lines)
+
+
+# ---------------------------------------------------------------- own words of a message
+
+_WROTE_FR = re.compile(r"^\s*le\s.*\sa\s+[ée]crit\s*:?\s*$", re.IGNORECASE)
+_WROTE_EN = re.compile(r"^\s*on\s.*\swrote\s*:?\s*$", re.IGNORECASE)
+_HEADER_DETAIL = re.compile(r"@|\d{1,2}\s*[:h]\s*\d{2}|\d{4}")
+_SEPARATOR = re.compile(
+    r"^\s*(?:-{2,}|_{2,}|={2,})?\s*(?:message d.origine|original message|mail original|message transf[ée]r[ée]|"
+    r"forwarded message|message initial)\s*(?:-{2,}|_{2,}|={2,})?\s*$"
+    r"|^\s*(?:d[ée]but du message r[ée]exp[ée]di[ée]|begin forwarded message)\s*:\s*$",
+    re.IGNORECASE,
+)
+_UNDERSCORES = re.compile(r"^\s*_{10,}\s*$")
+_FROM_FIELD = re.compile(r"^\s*\**\s*(?:de|from)\s*\**\s*:\s*\S", re.IGNORECASE)
+_SENT_FIELD = re.compile(r"^\s*\**\s*(?:envoy[ée]|sent|date)(?:\s+le)?\s*\**\s*:", re.IGNORECASE)
+_SENT_FROM_DEVICE = re.compile(
+    r"^(?:envoye (?:de|depuis|a partir de|avec) .{1,50}|sent (?:from|with) .{1,50}|"
+    r"(?:get|obtenir|telecharger) outlook (?:for|pour) .{1,30})$"
+)
+_DISCLAIMER = re.compile(
+    r"\b(?:ce|cet)\s+(?:message|courriel|e-?mail|mail)(?:\s+electronique)?\s+(?:et|ainsi que)\s+"
+    r"(?:toutes\s+|tous\s+)?(?:les|ses|leurs)?\s*(?:pieces jointes|fichiers|documents)"
+    r"|\b(?:ce|cet)\s+(?:message|courriel|e-?mail)(?:\s+electronique)?\s+(?:est|sont)\s+(?:strictement\s+)?confidentiel"
+    r"|\bthis\s+(?:e-?mail|message)\b.{0,80}\bconfidential"
+    r"|\bpensez a l'environnement\b|\bmerci de penser a l'environnement\b"
+    r"|\bavant d'imprimer\b|\bconsider the environment before printing\b"
+)
+
+
+def own_lines(lines: Sequence[str]) -> list[int]:
+    """Indices of the lines the sender wrote in this message.
+
+    Everything from a reply header ("Le … a écrit :", possibly wrapped over two
+    lines; "On … wrote:"; "-----Message d'origine-----"; an Outlook "De : …" /
+    "Envoyé : …" block; a line of underscores) or a "-- " signature delimiter
+    to the end is history or signature. Lines starting with ">" are quotes.
+    A disclaimer paragraph and "Envoyé de mon iPhone" lines are dropped; the
+    closing and the name under it are kept.
+    """
+    end = _history_start(lines)
+    kept: list[int] = []
+    in_disclaimer = False
+    for index in range(end):
+        line = lines[index]
+        stripped = line.strip()
+        if not stripped:
+            in_disclaimer = False
+            kept.append(index)
+            continue
+        if in_disclaimer or stripped.startswith(">"):
+            continue
+        folded = " ".join(fold(stripped).split())
+        if _DISCLAIMER.search(folded):
+            in_disclaimer = True
+            continue
+        if _SENT_FROM_DEVICE.match(folded):
+            continue
+        kept.append(index)
+    return kept
+
+
+def _history_start(lines: Sequence[str]) -> int:
+    for index, line in enumerate(lines):
+        if line.rstrip() == "--" or _SEPARATOR.match(line) or _UNDERSCORES.match(line):
+            return index
+        if _is_reply_header(line, lines[index + 1] if index + 1 < len(lines) else ""):
+            return index
+        if _FROM_FIELD.match(line) and any(_SENT_FIELD.match(nxt) for nxt in lines[index + 1 : index + 4]):
+            return index
+    return len(lines)
+
+
+def _is_reply_header(line: str, following: str) -> bool:
+    stripped = line.strip()
+    if not re.match(r"(?i)(?:le|on)\s", stripped):
+        return False
+    for candidate in (stripped, f"{stripped} {following.strip()}"):
+        if (_WROTE_FR.match(candidate) or _WROTE_EN.match(candidate)) and _HEADER_DETAIL.search(candidate):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- one message
+
+
+@dataclass
+class MailMessage:
+    """One parsed e-mail: what the readers need to build a turn and group threads."""
+
+    number: int  # 1-based position in the file
+    line: int  # file line where the message (its headers) starts
+    sender_name: str
+    sender_address: str
+    recipients: list[str]
+    subject: str
+    date: float | None
+    message_id: str | None
+    references: list[str]  # In-Reply-To and References, oldest first
+    helpdesk: bool  # sent through a help-desk tool (X-Zendesk-…, X-Freshdesk-… headers)
+    text: str
+    body_line: int
+    column: int | None
+    line_starts: list[tuple[int, int, int]] = field(default_factory=list)
+
+    @property
+    def speaker(self) -> str:
+        return self.sender_name or self.sender_address or UNKNOWN_SENDER
+
+    def turn(self, role: Role, locator: str | None) -> Turn:
+        return Turn(
+            role=role,
+            speaker=self.speaker,
+            text=self.text,
+            line=self.body_line,
+            column=self.column,
+            start=self.date,
+            locator=locator,
+            line_starts=list(self.line_starts),
+        )
+
+
+_HELPDESK_HEADER = re.compile(
+    r"^x-(?:zendesk|freshdesk|helpscout|help-scout|intercom|gorgias|front|kayako|zammad|otrs|glpi)", re.I
+)
+_HELPDESK_MAILER = re.compile(r"zendesk|freshdesk|help ?scout|intercom|gorgias|zammad|otrs|glpi|kayako", re.I)
+
+
+def parse_message(
+    raw: bytes, source: str, *, number: int, first_line: int, mboxrd: bool = False
+) -> MailMessage | ReadError:
+    """One message from its bytes (LF line ends, no mbox "From " line).
+
+    ``first_line`` is the file line of ``raw``'s first byte. A message that
+    cannot be read comes back as a ``ReadError`` located at its body (or its
+    start) so the caller can go on with the next one.
+    """
+    if not raw.strip():
+        return ReadError(source, first_line, "empty message")
+    if not _HEADER_LINE.match(raw):
+        return ReadError(
+            source, first_line, "no e-mail headers at the start of the message (expected lines such as 'From: …')"
+        )
+    if len(_BOUNDARY_PARAM.findall(raw)) > MAX_MULTIPARTS:
+        return ReadError(
+            source,
+            first_line,
+            f"too many nested MIME parts (more than {MAX_MULTIPARTS} multipart containers): message skipped",
+        )
+    try:
+        message = message_from_bytes(raw, policy=policy.default)
+        return _read_message(message, raw, source, number, first_line, mboxrd)
+    except RecursionError:
+        return ReadError(source, first_line, "MIME parts nested too deeply: message skipped")
+    except Exception as error:  # noqa: BLE001 - the stdlib e-mail parser has known crashes on malformed input
+        return ReadError(source, first_line, f"cannot parse message: {type(error).__name__}: {error}")
+
+
+def _read_message(
+    message: Message, raw: bytes, source: str, number: int, first_line: int, mboxrd: bool
+) -> MailMessage | ReadError:
+    found = _text_part(message)
+    header_end = _skip_headers(raw, 0, len(raw))
+    body_line = first_line + raw.count(b"\n", 0, header_end if header_end is not None else len(raw))
+    if header_end is None and not isinstance(found, tuple):
+        return ReadError(source, body_line, "the message ends inside its headers (truncated?): no text body")
+    if isinstance(found, str):
+        return ReadError(source, body_line, found)
+    part, path = found
+    start, end = _locate_part(raw, message, path)
+    if start is not None:
+        body_line = first_line + raw.count(b"\n", 0, start)
+    charset = part.get_content_charset()
+    encoding = str(part.get("content-transfer-encoding", "") or "").strip().lower()
+    located: list[tuple[str, int | None, int | None]]
+    if part.get_content_type() == "text/plain" and encoding in _UNENCODED and start is not None:
+        lines = decode_bytes(raw[start:end], charset).split("\n")
+        located = []
+        for offset, line in enumerate(lines):
+            column = 1
+            if mboxrd and re.match(r">+From ", line):
+                line, column = line[1:], 2
+            located.append((line, body_line + offset, column))
+    else:
+        payload = part.get_payload(decode=True) or b""
+        text = decode_bytes(payload, charset).replace("\r\n", "\n").replace("\r", "\n")
+        if part.get_content_type() == "text/html":
+            text = html_to_text(text)
+        else:
+            text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
+        located = [(line, None, None) for line in text.split("\n")]
+    text, column, line_starts, text_line = _tidy([located[i] for i in own_lines([entry[0] for entry in located])])
+    name, address = _sender(message)
+    date = _date(header_text(message, "date"))
+    references = _MESSAGE_ID.findall(header_text(message, "references") or "")
+    for reply_to in _MESSAGE_ID.findall(header_text(message, "in-reply-to") or ""):
+        if reply_to not in references:
+            references.append(reply_to)
+    ids = _MESSAGE_ID.findall(header_text(message, "message-id") or "")
+    recipients = [
+        addr.lower() for _, addr in getaddresses([header_text(message, key) or "" for key in ("to", "cc")]) if addr
+    ]
+    helpdesk = any(_HELPDESK_HEADER.match(key) for key, _ in message.raw_items()) or bool(
+        _HELPDESK_MAILER.search(header_text(message, "x-mailer") or "")
+    )
+    return MailMessage(
+        number=number,
+        line=first_line,
+        sender_name=name,
+        sender_address=address,
+        recipients=recipients,
+        subject=header_text(message, "subject") or "",
+        date=date,
+        message_id=ids[0] if ids else None,
+        references=references,
+        helpdesk=helpdesk,
+        text=text,
+        body_line=text_line if text_line is not None else body_line,
+        column=column,
+        line_starts=line_starts,
+    )
+
+
+def _text_part(message: Message) -> tuple[Message, list[int]] | str:
+    """The body to read (text/plain preferred, else text/html) and its path of part indices.
+
+    Attachments and attached messages are ignored; parts nested deeper than
+    ``MAX_DEPTH`` or beyond the first ``MAX_PARTS`` are not visited. A string
+    says why there is no body.
+    """
+    plain: tuple[Message, list[int]] | None = None
+    html: tuple[Message, list[int]] | None = None
+    visited = 0
+    too_deep = False
+    empty_text = False
+    stack: list[tuple[Message, list[int]]] = [(message, [])]
+    while stack and visited < MAX_PARTS:
+        part, path = stack.pop()
+        visited += 1
+        content_type = part.get_content_type()
+        if part.get_content_maintype() == "multipart":
+            if not part.is_multipart():
+                boundary = part.get_boundary()
+                return (
+                    f"broken MIME structure: boundary '{boundary}' not found"
+                    if boundary
+                    else "broken MIME structure: multipart without a boundary"
+                )
+            if len(path) >= MAX_DEPTH:
+                too_deep = True
+                continue
+            children = part.get_payload()
+            stack.extend((child, [*path, index]) for index, child in reversed(list(enumerate(children))))
+            continue
+        if part.get_content_disposition() == "attachment" or part.get_filename():
+            continue
+        if content_type == "text/plain" and plain is None:
+            if (part.get_payload(decode=True) or b"").strip():
+                plain = (part, path)
+                break
+            empty_text = True
+        elif content_type == "text/html" and html is None:
+            html = (part, path)
+    found = plain or html
+    if found is not None:
+        return found
+    if too_deep:
+        return f"no text body (MIME parts nested deeper than {MAX_DEPTH} levels were not read)"
+    if stack:
+        return f"no text body in the first {MAX_PARTS} MIME parts (the others were not read)"
+    if empty_text:
+        return "no text body (the body is empty)"
+    return "no text body (only attachments or non-text parts)"
+
+
+def _skip_headers(raw: bytes, start: int, end: int) -> int | None:
+    """Offset of the content after the header block that begins at ``start``, None when there is none."""
+    position = start
+    while position < end:
+        line_end = raw.find(b"\n", position, end)
+        if line_end < 0:
+            return None
+        line = raw[position:line_end]
+        if not line.strip():
+            return line_end + 1
+        if not (line[:1] in (b" ", b"\t") or _HEADER_LINE.match(line)):
+            return position  # a header block without its blank line: the body starts here
+        position = line_end + 1
+    return None
+
+
+def _locate_part(raw: bytes, message: Message, path: list[int]) -> tuple[int | None, int]:
+    """Byte range of a part's content in ``raw``, following the MIME boundaries down ``path``."""
+    end = len(raw)
+    start = _skip_headers(raw, 0, end)
+    node = message
+    for index in path:
+        if start is None:
+            return None, end
+        boundary = node.get_boundary() or ""
+        delimiter = re.compile(
+            rb"^--" + re.escape(boundary.encode("utf-8", "surrogateescape")) + rb"(?:--)?[ \t]*$", re.M
+        )
+        matches = []
+        for match in delimiter.finditer(raw, start, end):
+            matches.append(match)
+            if len(matches) > index + 1:
+                break
+        if len(matches) <= index:
+            return None, end
+        part_start = matches[index].end() + 1
+        end = matches[index + 1].start() - 1 if len(matches) > index + 1 else end
+        start = _skip_headers(raw, part_start, end) if part_start <= end else None
+        node = node.get_payload()[index]
+    if start is not None and start > end:
+        start = end
+    return start, end
+
+
+def _tidy(
+    located: list[tuple[str, int | None, int | None]],
+) -> tuple[str, int | None, list[tuple[int, int, int]], int | None]:
+    """Text of the kept lines (blank runs become one blank line) and where each line came from."""
+    pieces: list[str] = []
+    line_starts: list[tuple[int, int, int]] = []
+    length = 0
+    pending_break = False
+    exact = bool(located) and all(entry[1] is not None for entry in located)
+    for line, number, column in located:
+        stripped = line.strip()
+        if not stripped:
+            pending_break = bool(pieces)
+            continue
+        separator = ("\n\n" if pending_break else "\n") if pieces else ""
+        pending_break = False
+        length += len(separator)
+        if exact and number is not None and column is not None:
+            line_starts.append((length, number, column + len(line) - len(line.lstrip())))
+        pieces.append(separator + stripped)
+        length += len(stripped)
+    text = "".join(pieces)
+    if not line_starts:
+        return text, None, [], None
+    return text, line_starts[0][2], line_starts, line_starts[0][1]
+
+
+def _sender(message: Message) -> tuple[str, str]:
+    value = header_text(message, "from") or header_text(message, "sender") or ""
+    name, address = parseaddr(value)
+    name = " ".join(name.split()).strip("'\" ")
+    if not address and value and "@" not in value:
+        return value.strip(), ""
+    return name, address.lower()
+
+
+def _date(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.timestamp()
+
+
+# ---------------------------------------------------------------- subjects and threads
+
+_REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|tr|ref|rep|aw|wg|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+def normalise_subject(subject: str) -> str:
+    """A subject for grouping: reply and forward prefixes (Re:, RE :, Fwd:, TR:, Réf :) removed, folded."""
+    folded = " ".join(fold(subject).split())
+    return _REPLY_PREFIX.sub("", folded).strip()
+
+
+def is_reply_subject(subject: str) -> bool:
+    return bool(_REPLY_PREFIX.match(fold(subject)))
+
+
+# ---------------------------------------------------------------- roles
+
+_SERVICE_WORDS = frozenset(
+    {
+        "support", "sav", "contact", "contacts", "noreply", "nepasrepondre", "donotreply", "nereplypas",
+        "assistance", "helpdesk", "help", "care", "hotline", "clientele", "service", "services",
+        "serviceclient", "serviceclients", "relationclient", "relationclients", "customerservice",
+        "customercare", "reclamation", "reclamations", "conseiller", "conseillers", "commandes",
+        "info", "infos", "information", "informations", "satisfaction", "suivi", "abonnes",
+    }
+)
+# Public mailbox providers: two customers may share these domains, an agent never does.
+PUBLIC_DOMAINS = frozenset(
+    {
+        "gmail.com", "googlemail.com", "yahoo.fr", "yahoo.com", "hotmail.fr", "hotmail.com", "outlook.fr",
+        "outlook.com", "live.fr", "live.com", "msn.com", "orange.fr", "wanadoo.fr", "free.fr", "sfr.fr",
+        "neuf.fr", "laposte.net", "icloud.com", "me.com", "gmx.fr", "gmx.com", "aol.com", "bbox.fr",
+        "numericable.fr", "protonmail.com", "proton.me", "yandex.com", "club-internet.fr",
+    }
+)
+
+
+def is_service_address(address: str) -> bool:
+    """Does the local part read like a service mailbox (sav@, service-client@, no-reply@, contact@…)?"""
+    local = fold(address.split("@", 1)[0])
+    words = [word for word in re.split(r"[.\-_+]", local) if word]
+    return bool(words) and ("".join(words) in _SERVICE_WORDS or any(word in _SERVICE_WORDS for word in words))
+
+
+def matches_agent_domain(address: str, entries: Sequence[str]) -> bool:
+    """Is ``address`` one of ``entries`` ("acme.fr", "@acme.fr", "julie@acme.fr"), subdomains included?"""
+    address = address.strip().lower()
+    if "@" not in address:
+        return False
+    domain = address.rsplit("@", 1)[1]
+    for entry in entries:
+        entry = entry.strip().lower()
+        if not entry:
+            continue
+        if entry.startswith("@"):
+            entry = entry[1:]
+        elif "@" in entry:
+            if address == entry:
+                return True
+            continue
+        if domain == entry or domain.endswith("." + entry):
+            return True
+    return False
+
+
+def assign_roles(messages: Sequence[MailMessage], agent_domains: Sequence[str]) -> tuple[dict[str, Role], list[str]]:
+    """Role of each sender (keyed by ``MailMessage.speaker``) in one thread, and notes saying why.
+
+    1. With ``--agent-domain``, a sender whose address matches is the agent
+       and every other sender is the customer.
+    2. Otherwise a sender whose address reads like a service mailbox (sav@,
+       support@, service-client@, contact@, no-reply@…) or whose messages
+       went through a help-desk tool (X-Zendesk/X-Freshdesk… headers) is the
+       agent, as is anyone writing from the same company domain; the others
+       are customers. This applies when it singles out some senders, not all
+       (a lone sender of a single e-mail counts as singled out).
+    3. Otherwise, in a thread between exactly two senders, the one who wrote
+       the first message is the customer and the one who replies the agent.
+    4. Otherwise a sender who wrote to a service mailbox is the customer and
+       the rest stay unknown (the registry may infer roles from the text).
+    """
+    senders = list(dict.fromkeys(message.speaker for message in messages))
+    addresses = {message.speaker: message.sender_address for message in messages}
+    if agent_domains:
+        agents = {s for s in senders if matches_agent_domain(addresses[s], agent_domains)}
+        roles = {s: Role.AGENT if s in agents else Role.CUSTOMER for s in senders}
+        notes = []
+        if not agents:
+            notes.append(
+                f"Aucun expéditeur ne correspond à --agent-domain ({', '.join(agent_domains)}) : "
+                "tous les messages sont traités comme venant du client."
+            )
+        return roles, notes
+    service = {m.speaker for m in messages if m.helpdesk or (m.sender_address and is_service_address(m.sender_address))}
+    if service and (len(service) < len(senders) or len(senders) == 1):
+        domains = {addresses[s].rsplit("@", 1)[1] for s in service if "@" in addresses[s]} - PUBLIC_DOMAINS
+        agents = service | {s for s in senders if "@" in addresses[s] and addresses[s].rsplit("@", 1)[1] in domains}
+        names = ", ".join(f"« {_describe(s, addresses[s])} »" for s in senders if s in agents)
+        verb = "est le conseiller" if len(agents) == 1 else "sont des conseillers"
+        note = f"Rôles déduits : {names} {verb} (adresse de service) ; utilisez --agent-domain pour corriger."
+        return {s: Role.AGENT if s in agents else Role.CUSTOMER for s in senders}, [note]
+    if len(senders) == 2:
+        customer, agent = senders
+        note = (
+            f"Rôles déduits : « {_describe(customer, addresses[customer])} » a écrit le premier message (client), "
+            f"« {_describe(agent, addresses[agent])} » lui répond (conseiller) ; utilisez --agent-domain pour corriger."
+        )
+        return {customer: Role.CUSTOMER, agent: Role.AGENT}, [note]
+    writes_to_service = [m.speaker for m in messages if any(is_service_address(address) for address in m.recipients)]
+    notes = []
+    if writes_to_service:
+        names = ", ".join(f"« {_describe(s, addresses[s])} »" for s in dict.fromkeys(writes_to_service))
+        notes.append(
+            f"Rôles déduits : {names} écrit à une adresse de service (client) ; utilisez --agent-domain pour corriger."
+        )
+    return {s: Role.CUSTOMER if s in writes_to_service else Role.UNKNOWN for s in senders}, notes
+
+
+def _describe(speaker: str, address: str) -> str:
+    return f"{speaker} <{address}>" if address and address != speaker else speaker
+
+
+def name_parties(transcript: Transcript) -> None:
+    """Fill the transcript's ``agent`` and ``customer`` with the first speaker of each role."""
+    for turn in transcript.turns:
+        if turn.role is Role.AGENT and transcript.agent is None:
+            transcript.agent = turn.speaker
+        elif turn.role is Role.CUSTOMER and transcript.customer is None:
+            transcript.customer = turn.speaker
