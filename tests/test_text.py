@@ -26,7 +26,10 @@ def test_light_stem_joins_plural_feminine_and_accents(a, b):
 
 @pytest.mark.parametrize(
     "placeholder",
-    ["{{ticket.requester.first_name}}", "{{ agent.name }}", "{prenom}", "${client}", "[NOM]", "[Prénom]", "%name%", "%%NUMERO%%"],
+    [
+        "{{ticket.requester.first_name}}", "{{ agent.name }}", "{prenom}", "{ client }", "${client}", "[NOM]",
+        "[Prénom]", "%name%", "%prénom%", "%%NUMERO%%", "%%ÉTAT%%", "{% if ticket.requester.first_name %}",
+    ],
 )
 def test_placeholders_are_masked_as_one_name_of_the_same_length(placeholder):
     text = f"Bonjour {placeholder}, votre colis"
@@ -36,6 +39,8 @@ def test_placeholders_are_masked_as_one_name_of_the_same_length(placeholder):
     assert " " not in masked[len("Bonjour ") : len("Bonjour ") + len(placeholder)]
 
 
-@pytest.mark.parametrize("text", ["Remise de 100 % sur la livraison.", "Voir [sic] plus haut.", "Un { seul."])
+@pytest.mark.parametrize(
+    "text", ["Remise de 100 % sur la livraison.", "Voir [sic] plus haut.", "Un { seul.", "[Suivre mon colis](https://x.fr)", "20 % et 30 %"]
+)
 def test_ordinary_text_is_not_taken_for_a_placeholder(text):
     assert mask_placeholders(text) == text

@@ -177,7 +177,7 @@ def _parse_columns(value: str | None) -> dict[str, str]:
     """ "text=Body,role=Author type" -> {"text": "Body", "role": "Author type"}."""
     if not value:
         return {}
-    fields = ("conversation", "role", "speaker", "text", "time", "channel")
+    fields = ("conversation", "role", "speaker", "text", "time", "channel", "name")
     mapping = {}
     for item in value.split(","):
         key, sep, header = item.partition("=")

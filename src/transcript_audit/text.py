@@ -83,10 +83,12 @@ def light_stem(word: str) -> str:
 # Template placeholders of canned responses: {{ticket.requester.first_name}},
 # {prenom}, ${client}, [NOM], [Prénom], %name%, %%NUMERO%%.
 PLACEHOLDER = re.compile(
-    r"\{\{[^{}\n]{1,80}\}\}"
-    r"|\$?\{[^{}\s]{1,40}\}"
-    r"|\[[A-ZÀ-Ý][\w .'’-]{0,38}\]"
-    r"|%%?[A-Za-z_][\w.]{0,38}%%?"
+    r"\{\{[^{}\n]{1,80}\}\}"  # {{ticket.requester.first_name}}
+    r"|\{%[^{}\n]{1,80}%\}"  # {% if ticket.requester.first_name %} (Liquid)
+    r"|\$?\{ ?[^{}\s]{1,40} ?\}"  # {prenom}, { client }, ${client}
+    r"|\[[A-ZÀ-Ý][\w .'’-]{0,38}\](?!\()"  # [NOM], [Prénom]; not a Markdown link
+    r"|%%[^\W\d][\w.]{0,38}%%"  # %%NUMERO%%
+    r"|%[^\W\d][\w.]{0,38}%(?!%)"  # %name%, %prénom%
 )
 
 

@@ -25,8 +25,10 @@ _MODULES = {
     "vtt": "vtt",
     "srt": "srt",
     "json": "json_document",
+    "csv": "csv_table",
     "email": "email_message",
     "mbox": "mbox",
+    "canned": "canned",
 }
 
 STDIN = Path("-")
