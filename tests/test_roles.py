@@ -57,3 +57,9 @@ def test_accents_and_case_do_not_hide_the_cues():
     t = transcript(("0", "BIENVENUE au SERVICE CLIENT, je vous écoute"), ("1", "Bonjour"))
     infer_roles(t)
     assert roles(t) == [Role.AGENT, Role.CUSTOMER]
+
+
+def test_turns_without_a_speaker_id_keep_an_unknown_role():
+    t = transcript(("", "Service client, bonjour, que puis-je faire pour vous ?"), ("", "Je voudrais résilier."))
+    infer_roles(t)
+    assert roles(t) == [Role.UNKNOWN, Role.UNKNOWN]

@@ -86,7 +86,8 @@ def infer_roles(transcript: Transcript, agent_speakers: Sequence[str] = ()) -> N
     the agent; the choice and its reasons go into ``transcript.notes``. When
     the cues do not decide, roles stay unknown and a note says so.
     """
-    speakers = list(dict.fromkeys(turn.speaker for turn in transcript.turns if turn.role is Role.UNKNOWN))
+    # A turn with no speaker id (undiarised speech) cannot be given a role.
+    speakers = list(dict.fromkeys(turn.speaker for turn in transcript.turns if turn.role is Role.UNKNOWN and turn.speaker))
     if not speakers:
         return
     wanted = {canonical_label(name) for name in agent_speakers}
@@ -115,7 +116,7 @@ def infer_roles(transcript: Transcript, agent_speakers: Sequence[str] = ()) -> N
 
 def _assign(transcript: Transcript, agents: set[str]) -> None:
     for turn in transcript.turns:
-        if turn.role is Role.UNKNOWN:
+        if turn.role is Role.UNKNOWN and turn.speaker:
             turn.role = Role.AGENT if turn.speaker in agents else Role.CUSTOMER
     transcript.agent = transcript.agent or next(iter(sorted(agents)))
 
