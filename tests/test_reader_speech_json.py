@@ -672,3 +672,21 @@ def test_big_files_read_in_linear_time():
     assert time.perf_counter() - began < 20  # quadratic joins or scans would take minutes
     assert len(whisper.turns) == 1 and whisper.turns[0].text.endswith("phrase 19999")
     assert len(aws.turns) == 1 and aws.turns[0].text.startswith("mot0 mot1 ")
+
+
+def test_a_finding_in_a_merged_turn_points_at_its_own_piece():
+    from transcript_audit.model import Role
+    from transcript_audit.readers.speech_json import merge_pieces, _Piece
+
+    turns = merge_pieces(
+        [
+            _Piece(role=Role.AGENT, speaker="A", parts=["Bonjour."], line=3, locator="segments[0]", start=0.0, end=1.0),
+            _Piece(role=Role.AGENT, speaker="A", parts=["Votre colis part."], line=9, locator="segments[1]", start=1.0, end=2.0),
+        ]
+    )
+    assert len(turns) == 1
+    turn = turns[0]
+    offset = turn.text.index("colis")
+    assert turn.locate(offset) == (9, None)
+    assert turn.locator_at(offset) == "segments[1]"
+    assert turn.locator_at(0) == "segments[0]"

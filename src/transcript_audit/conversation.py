@@ -132,11 +132,12 @@ class Conversation:
             if hit.phrase is not None and hit.phrase.suggestion:
                 values["term"] = hit.phrase.suggestion
             excerpt, match_start = _excerpt(text, hit.start_char, hit.end_char)
-            line, column = turn.locate(hit.start_char)
+            offset = hit.start_char
         else:
             excerpt, match_start = _excerpt(text, 0, 0)
             match_start = None
-            line, column = turn.locate(0)
+            offset = 0
+        line, column = turn.locate(offset)
         if "customer_item" not in values:
             item = self.customer_item(turn_index)
             if item:
@@ -156,7 +157,7 @@ class Conversation:
             excerpt=excerpt,
             match=values.get("match"),
             match_start=match_start,
-            locator=turn.locator,
+            locator=turn.locator_at(offset),
             time=turn.start,
         )
 

@@ -67,11 +67,24 @@ class Turn:
     end: float | None = None
     locator: str | None = None
     line_starts: list[tuple[int, int, int]] = field(default_factory=list)
+    # For merged pieces without exact columns (speech-to-text segments):
+    # (offset of the piece in ``text``, its line, its locator).
+    pieces: list[tuple[int, int | None, str | None]] = field(default_factory=list)
+
+    def _piece_at(self, offset: int) -> tuple[int | None, str | None]:
+        if not self.pieces:
+            return self.line, self.locator
+        index = max(0, bisect.bisect_right([piece[0] for piece in self.pieces], offset) - 1)
+        return self.pieces[index][1], self.pieces[index][2]
+
+    def locator_at(self, offset: int) -> str | None:
+        """The format's locator of the piece holding ``offset`` ("segments[5]")."""
+        return self._piece_at(offset)[1]
 
     def locate(self, offset: int) -> tuple[int | None, int | None]:
         """File line and 1-based column of a character offset in ``text``."""
         if self.column is None:
-            return self.line, None
+            return self._piece_at(offset)[0], None
         if not self.line_starts:
             return self.line, self.column + offset
         offsets = [entry[0] for entry in self.line_starts]

@@ -300,14 +300,18 @@ def merge_pieces(pieces: Iterable[_Piece]) -> list[Turn]:
     """Turns from pieces: consecutive pieces of one known speaker become one turn."""
     turns: list[Turn] = []
     texts: list[list[str]] = []
+    lengths: list[int] = []  # length of each turn's text so far, joined with spaces
     for piece in pieces:
         last = turns[-1] if turns else None
         if last is not None and piece.speaker and last.speaker == piece.speaker and last.role is piece.role:
+            last.pieces.append((lengths[-1] + 1, piece.line, piece.locator))
+            lengths[-1] += 1 + len(piece.text)
             texts[-1].append(piece.text)
             last.start = last.start if last.start is not None else piece.start
             last.end = piece.end if piece.end is not None else last.end
             continue
         texts.append([piece.text])
+        lengths.append(len(piece.text))
         turns.append(
             Turn(
                 role=piece.role,
@@ -318,6 +322,7 @@ def merge_pieces(pieces: Iterable[_Piece]) -> list[Turn]:
                 start=piece.start,
                 end=piece.end,
                 locator=piece.locator,
+                pieces=[(0, piece.line, piece.locator)],
             )
         )
     for turn, parts in zip(turns, texts):
