@@ -8,6 +8,7 @@ summary by category and severity and the score of each transcript. Fits an
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import TextIO
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -44,6 +45,8 @@ def _print_transcript(console: Console, result: TranscriptResult) -> None:
     transcript = result.transcript
     header = Text()
     header.append(transcript.path, style="bold")
+    if transcript.id != PurePath(transcript.path).stem:  # one of several conversations in the file
+        header.append(f" › {transcript.id}", style="bold")
     header.append(f"  {transcript.channel} · {len(transcript.turns)} tours · score ")
     header.append(f"{result.score}/100", style=_score_style(result.score))
     console.print(header)
@@ -128,8 +131,10 @@ def _print_summary(console: Console, result: AuditResult) -> None:
     scores.add_column("constats", justify="right")
     scores.add_column("score", justify="right")
     for transcript_result in result.transcripts:
+        transcript = transcript_result.transcript
+        name = transcript.path if transcript.id == PurePath(transcript.path).stem else f"{transcript.path} › {transcript.id}"
         scores.add_row(
-            transcript_result.transcript.path,
+            name,
             transcript_result.transcript.channel,
             str(len(transcript_result.findings)),
             Text(str(transcript_result.score), style=_score_style(transcript_result.score)),
