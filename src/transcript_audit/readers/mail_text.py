@@ -159,10 +159,15 @@ class _HtmlText(HTMLParser):
             self.current.append(re.sub(r"[ \t\r\n\f]+", " ", data))
 
 
+# A "<" that does not open a tag closed on the spot is text: HTMLParser would
+# otherwise rescan the rest of the body for every unclosed "<" (quadratic).
+_UNCLOSED_TAG = re.compile(r"<(?![/!?]?[A-Za-z][^<>]{0,2000}>)")
+
+
 def html_to_text(html: str) -> str:
     """Plain text of an HTML e-mail body: one line per block, entities decoded, whitespace tidied."""
     parser = _HtmlText()
-    parser.feed(html)
+    parser.feed(_UNCLOSED_TAG.sub("&lt;", html))
     parser.close()
     parser._break(soft=True)
     return "\n".join(" ".join(line.split()) for line in parser.lines)
