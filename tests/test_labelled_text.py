@@ -474,3 +474,24 @@ def test_a_timestamp_alone_on_its_line_dates_the_next_turn():
     transcripts, errors = labelled_text.parse("[00:01:05]\nConseiller : Bonjour.\nClient : Bonjour.", "t.txt")
     assert errors == []
     assert [turn.start for turn in transcripts[0].turns] == [65.0, None]
+
+
+@pytest.mark.parametrize(
+    ("stamp", "expected"),
+    [
+        ("[2024-03-05 14:02]", 1709647320.0),
+        ("[2024-03-05T14:02:30]", 1709647350.0),
+        ("[05/03/2024 14h02]", 1709647320.0),
+        ("05/03/2024 14:02", 1709647320.0),
+    ],
+)
+def test_a_date_and_time_gives_posix_seconds_for_e_mail_threads(stamp, expected):
+    transcripts, errors = labelled_text.parse(f"{stamp} Client : Bonjour,", "t.txt")
+    assert errors == []
+    assert transcripts[0].turns[0].start == expected
+
+
+def test_an_impossible_date_is_reported_and_the_turn_kept():
+    transcripts, errors = labelled_text.parse("[2024-13-45 14:02] Client : Bonjour,", "t.txt")
+    assert [(e.line, "invalid date" in e.message) for e in errors] == [(1, True)]
+    assert transcripts[0].turns[0].start is None

@@ -1,14 +1,26 @@
 """Check types: one module each, joined by one table.
 
 A check type is code; a rule is data that names its check type with
-``check:``. Each check class declares the rule keys it adds (``FIELDS``),
-is built from a validated ``Rule`` and yields findings from ``run``.
+``check:``. Each check class declares ``NAME``, the rule keys it adds
+(``FIELDS``), is built from a validated ``Rule`` and yields findings from
+``run``. Every module of this package that defines such a class is found
+here, so adding a check type is adding a module.
 """
 
 from __future__ import annotations
 
-from .forbidden import Forbidden
-from .required import Required
-from .response import Response
+import pkgutil
+from importlib import import_module
 
-CHECK_TYPES = {check.NAME: check for check in (Forbidden, Required, Response)}
+
+def _discover() -> dict[str, type]:
+    found: dict[str, type] = {}
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = import_module(f"{__name__}.{module_info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and value.__module__ == module.__name__ and hasattr(value, "NAME") and hasattr(value, "FIELDS"):
+                found[value.NAME] = value
+    return found
+
+
+CHECK_TYPES = _discover()

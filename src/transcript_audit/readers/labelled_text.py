@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,13 @@ EXTENSIONS = (".txt",)
 HEADER_KEYS = ("channel", "id", "agent", "customer")
 
 _HEADER = re.compile(r"^#\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*?)\s*$")
-_TIMESTAMP = r"(?:\[|\()?(?P<time>(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)(?:\]|\))?"
+# "[00:01:23]", "[01:23]", "00:01:23", or a date and time for e-mail threads:
+# "[2024-03-05 14:02]", "[2024-03-05T14:02:11]", "[05/03/2024 14h02]".
+_TIMESTAMP = (
+    r"(?:\[|\()?(?P<time>\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(?::\d{2})?"
+    r"|\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}[:h]\d{2}"
+    r"|(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?)(?:\]|\))?"
+)
 _TURN = re.compile(
     r"^(?:" + _TIMESTAMP + r"\s*(?:[-–]\s*)?)?"
     r"(?P<label>[^\W\d][^:\[\]]{0,39}?)[ \t\u00a0\u202f]*:(?!//)[ \t\u00a0\u202f]*(?P<text>.*)$"
@@ -62,7 +69,15 @@ class _State:
 
 
 def parse_time(value: str) -> float:
-    """Seconds from ``hh:mm:ss``, ``mm:ss`` or ``mm:ss.mmm``."""
+    """Seconds from ``hh:mm:ss``, ``mm:ss`` or ``mm:ss.mmm`` (from the start of the call),
+    or POSIX seconds (UTC) from a date and time ("2024-03-05 14:02", "05/03/2024 14h02")."""
+    if "-" in value or "/" in value:
+        if "/" in value:
+            day, month, rest = value.split("/", 2)
+            year, clock = rest.split()
+            value = f"{year}-{int(month):02d}-{int(day):02d} {clock.replace('h', ':')}"
+        moment = datetime.fromisoformat(value.replace("T", " "))
+        return moment.replace(tzinfo=timezone.utc).timestamp()
     value = value.replace(",", ".")
     seconds = 0.0
     for part in value.split(":"):
@@ -141,7 +156,7 @@ def _read_line(state: _State, raw_line: str, number: int) -> None:
                 text=body,
                 line=number,
                 column=match.start("text") + 1,
-                start=parse_time(time) if time else None,
+                start=_start(state, time, number),
                 line_starts=[(0, number, match.start("text") + 1)],
             )
         )
@@ -157,6 +172,16 @@ def _read_line(state: _State, raw_line: str, number: int) -> None:
         )
         return
     _continue_turn(state.turns[-1], raw_line, number)
+
+
+def _start(state: _State, time: str | None, number: int) -> float | None:
+    if not time:
+        return None
+    try:
+        return parse_time(time)
+    except ValueError:
+        state.errors.append(ReadError(state.path, number, f"invalid date or time '{time}'", column=1))
+        return None
 
 
 def _continue_turn(turn: Turn, raw_line: str, number: int) -> None:
