@@ -344,7 +344,8 @@ def test_invalid_yaml_is_one_error_with_line_and_column(tmp_path, text, needle):
 def test_a_pack_that_is_not_a_mapping_is_an_error(tmp_path, text):
     rules, errors = load(tmp_path, text)
     assert rules == []
-    assert [(e.line, e.column, e.message) for e in errors] == [(1, 1, "a rule pack is a mapping with a 'rules:' list")]
+    assert [(e.line, e.column) for e in errors] == [(1, 1)]
+    assert errors[0].message.startswith("a rule pack is a mapping with a 'rules:' list")
 
 
 @pytest.mark.parametrize("value", ["{id: a}", "a-rule", "42"])

@@ -8,6 +8,7 @@ suggested for a typo. The rule language is documented in docs/rules.md.
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -70,18 +71,48 @@ def rule_files(folders: Iterable[Path]) -> list[Path]:
     return files
 
 
+@dataclass
+class Extension:
+    """A pack's change to a rule defined elsewhere (usually a built-in one)."""
+
+    rule: str
+    add: Expression
+    severity: Severity | None
+    flag_examples: tuple[Example, ...]
+    pass_examples: tuple[Example, ...]
+    source: str
+    line: int
+    column: int
+
+
+@dataclass
+class Pack:
+    """One rule file: its rules, its extensions of other rules, the rules it disables."""
+
+    path: str
+    rules: list[Rule] = field(default_factory=list)
+    extends: list[Extension] = field(default_factory=list)
+    disable: list[tuple[str, Mark]] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)
+
+
 def load_rules(folders: Sequence[Path], validate_patterns: bool = True) -> list[Rule]:
-    """Load every pack in ``folders``; raises ``RuleLoadError`` listing all problems."""
+    """Load every pack in ``folders``, then apply their ``extends`` and ``disable``.
+
+    Raises ``RuleLoadError`` listing every problem of every file.
+    """
     errors: list[ReadError] = []
     rules: list[Rule] = []
     seen: dict[str, Rule] = {}
+    packs: list[Pack] = []
     for folder in folders:
         if not folder.exists():
             errors.append(ReadError(str(folder), None, "no such rule file or folder"))
     for path in rule_files(folder for folder in folders if folder.exists()):
-        loaded, file_errors = load_file(path, validate_patterns=validate_patterns)
-        errors.extend(file_errors)
-        for rule in loaded:
+        pack = load_pack(path, validate_patterns=validate_patterns)
+        packs.append(pack)
+        errors.extend(pack.errors)
+        for rule in pack.rules:
             if rule.id in seen:
                 first = seen[rule.id]
                 errors.append(
@@ -90,39 +121,119 @@ def load_rules(folders: Sequence[Path], validate_patterns: bool = True) -> list[
                 continue
             seen[rule.id] = rule
             rules.append(rule)
+    disabled: set[str] = set()
+    for pack in packs:
+        for extension in pack.extends:
+            target = seen.get(extension.rule)
+            if target is None:
+                errors.append(ReadError(extension.source, extension.line, _unknown_rule(extension.rule, seen), column=extension.column))
+            else:
+                _extend(target, extension)
+        for pattern, mark in pack.disable:
+            matched = {rule.id for rule in rules if fnmatch.fnmatchcase(rule.id, pattern)}
+            if not matched:
+                errors.append(ReadError(pack.path, mark.line, _unknown_rule(pattern, seen), column=mark.column))
+            disabled |= matched
     if errors:
         raise RuleLoadError(errors)
-    return rules
+    return [rule for rule in rules if rule.id not in disabled]
+
+
+def _unknown_rule(rule_id: str, known: dict[str, Rule]) -> str:
+    close = difflib.get_close_matches(rule_id, list(known), n=1)
+    return f"no rule '{rule_id}' to extend or disable" + (f" (did you mean '{close[0]}'?)" if close else "")
+
+
+def _extend(rule: Rule, extension: Extension) -> None:
+    """Add a pack's phrases, patterns and regexes to a rule's ``match``, and its examples."""
+    if not extension.add.is_empty():
+        current = rule.options.get("match")
+        base = current if isinstance(current, Expression) else Expression()
+        rule.options["match"] = Expression(
+            phrases=base.phrases + extension.add.phrases,
+            forms=base.forms + extension.add.forms,
+            patterns=base.patterns + extension.add.patterns,
+            regex=base.regex + extension.add.regex,
+        )
+    if extension.severity is not None:
+        rule.severity = extension.severity
+    rule.flag_examples += extension.flag_examples
+    rule.pass_examples += extension.pass_examples
+    rule.extended_by.append(f"{extension.source}:{extension.line}")
 
 
 def load_file(path: Path, validate_patterns: bool = True) -> tuple[list[Rule], list[ReadError]]:
+    """The rules of one file and its problems (extensions are applied by ``load_rules``)."""
+    pack = load_pack(path, validate_patterns)
+    return pack.rules, pack.errors
+
+
+def load_pack(path: Path, validate_patterns: bool = True) -> Pack:
     shown = path.as_posix()
     context = _Context(shown, validate_patterns)
+    pack = Pack(shown)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
-        return [], [ReadError(shown, None, f"cannot read rule file: {error}")]
+        pack.errors.append(ReadError(shown, None, f"cannot read rule file: {error}"))
+        return pack
     try:
         document = located_yaml.load(text)
     except located_yaml.YamlError as error:
         context.error(error.mark, error.message)
-        return [], context.errors
+        pack.errors = context.errors
+        return pack
     if not isinstance(document, LocatedDict):
-        context.error(Mark(1, 1), "a rule pack is a mapping with a 'rules:' list")
-        return [], context.errors
-    _check_keys(context, document, ("rules",), required=("rules",))
+        context.error(Mark(1, 1), "a rule pack is a mapping with a 'rules:' list (and optionally 'extends:' and 'disable:')")
+        pack.errors = context.errors
+        return pack
+    _check_keys(context, document, ("rules", "extends", "disable"))
+    if not any(key in document for key in ("rules", "extends", "disable")):
+        context.error(document.mark, "missing required key 'rules'")
     raw_rules = document.get("rules")
-    if raw_rules is None:
-        return [], context.errors
-    if not isinstance(raw_rules, LocatedList):
+    if raw_rules is not None and not isinstance(raw_rules, LocatedList):
         context.error(document.value_marks["rules"], "'rules' must be a list of rules")
-        return [], context.errors
-    rules = []
-    for raw, mark in zip(raw_rules, raw_rules.item_marks):
-        rule = _rule(context, raw, mark)
-        if rule is not None:
-            rules.append(rule)
-    return rules, sorted(context.errors, key=lambda e: (e.line or 0, e.column or 0))
+    elif raw_rules is not None:
+        for raw, mark in zip(raw_rules, raw_rules.item_marks):
+            rule = _rule(context, raw, mark)
+            if rule is not None:
+                pack.rules.append(rule)
+    if "extends" in document:
+        pack.extends = _extensions(context, document["extends"], document.value_marks["extends"])
+    if "disable" in document:
+        value, mark = document["disable"], document.value_marks["disable"]
+        if not isinstance(value, LocatedList) or not all(isinstance(item, str) for item in value):
+            context.error(mark, "'disable' must be a list of rule ids (glob patterns allowed)")
+        else:
+            pack.disable = list(zip(value, value.item_marks))
+    pack.errors = sorted(context.errors, key=lambda e: (e.line or 0, e.column or 0))
+    return pack
+
+
+def _extensions(context: _Context, raw: Any, mark: Mark) -> list[Extension]:
+    if not isinstance(raw, LocatedList):
+        context.error(mark, "'extends' must be a list of {rule, add, severity, examples}")
+        return []
+    extensions = []
+    for item, item_mark in zip(raw, raw.item_marks):
+        if not isinstance(item, LocatedDict):
+            context.error(item_mark, "each 'extends' entry is a mapping with 'rule' and 'add', 'severity' or 'examples'")
+            continue
+        _check_keys(context, item, ("rule", "add", "severity", "examples"), required=("rule",))
+        get = _Getter(context, item)
+        rule_id = get.string("rule")
+        severity = get.choice("severity", [s.value for s in Severity])
+        add = parse_expression(context, item["add"], item.value_marks["add"]) if "add" in item else Expression()
+        flag_examples, pass_examples = _examples(context, item)
+        if rule_id is not None:
+            extensions.append(
+                Extension(
+                    rule=rule_id, add=add, severity=Severity(severity) if severity else None,
+                    flag_examples=flag_examples, pass_examples=pass_examples,
+                    source=context.path, line=item_mark.line, column=item_mark.column,
+                )
+            )
+    return extensions
 
 
 def _check_keys(context: _Context, mapping: LocatedDict, allowed: Sequence[str], required: Sequence[str] = ()) -> None:

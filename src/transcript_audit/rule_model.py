@@ -112,6 +112,12 @@ class Rule:
     source: str
     line: int
     column: int = 1
+    extended_by: list[str] = field(default_factory=list)  # "file:line" of packs that extend it
+
+    @property
+    def pack(self) -> str:
+        """The pack a rule belongs to: its file name without extension ("jargon")."""
+        return self.source.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -121,6 +127,7 @@ class Rule:
             "check": self.check,
             "message": self.message,
             "source": self.source,
+            "pack": self.pack,
         }
 
     def expressions(self) -> list[Expression]:
