@@ -211,10 +211,58 @@ def test_standard_input_with_an_input_format(auditor):
 def test_unknown_input_format_is_a_usage_error():
     result = run("check", str(SAMPLES), "--input-format", "docx")
     assert result.exit_code == 2
-    assert "unknown --input-format 'docx'" in result.stderr
+    assert "unknown input format 'docx'" in result.stderr
 
 
 def test_exclude_skips_files_in_folders(auditor):
     report = json.loads(run("check", str(SAMPLES), "-f", "json", "--exclude", "*-bad.*", "--include", "*.txt").stdout)
     paths = [t["path"] for t in report["transcripts"]]
     assert paths and not any("-bad." in p for p in paths)
+
+
+def test_rules_list_filters_by_category_severity_and_pack():
+    result = run("rules", "list", "--severity", "error", "--pack", "dismissive")
+    assert result.exit_code == 0
+    assert "dismissive-brush-off" in result.stdout and "dismissive-blames-customer" in result.stdout
+    assert "vague-promise" not in result.stdout
+    assert result.stdout.strip().endswith("2 rules")
+
+
+def test_rules_show_prints_rationale_examples_and_source():
+    result = run("rules", "show", "refusal-no-alternative")
+    assert result.exit_code == 0
+    assert "refusal.yaml" in result.stdout and "rationale" in result.stdout
+    assert "Non, ce n'est pas possible." in result.stdout
+    unknown = run("rules", "show", "refusal-no-alternativ")
+    assert unknown.exit_code == 2 and "did you mean 'refusal-no-alternative'" in unknown.stderr
+
+
+def test_rules_test_fails_usefully_on_a_broken_pack(auditor, tmp_path):
+    (tmp_path / "team.yaml").write_text(
+        textwrap.dedent(
+            """\
+            rules:
+              - id: team-no-sorry
+                category: jargon
+                severity: info
+                check: forbidden
+                message: "« {match} »"
+                rationale: r
+                match: {phrases: [veuillez patienter]}
+                examples:
+                  flag: ["Veuillez patienter.", "Merci de patienter."]
+                  pass: ["Je reviens vers vous."]
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = run("rules", "test", str(tmp_path))
+    assert result.exit_code == 1
+    assert "FAIL team-no-sorry: flag example at" in result.stdout and "| Merci de patienter." in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "2 passed, 1 failed (1 rules)"
+
+
+def test_rules_test_passes_on_the_builtin_packs(auditor):
+    result = run("rules", "test")
+    assert result.exit_code == 0
+    assert ", 0 failed" in result.stdout.strip().splitlines()[-1]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from . import __version__
 from .checks import CHECK_TYPES
-from .model import AuditResult, ReadError, Transcript, TranscriptResult
+from .config import PathOverride, path_matches
+from .model import AuditResult, ReadError, Severity, Transcript, TranscriptResult
 from .readers import read_all
 from .readers.base import ReaderOptions
 from .rule_loader import builtin_rules_dir, load_rules
@@ -34,35 +35,67 @@ class AuditOptions:
     exclude: Sequence[str] = ()
     input_format: str | None = None  # force one reader instead of detecting
     reader: ReaderOptions = field(default_factory=ReaderOptions)
+    severity: dict[str, Severity] = field(default_factory=dict)  # rule id, category or glob -> severity
+    per_path: Sequence[PathOverride] = ()
 
 
 def load_active_rules(options: AuditOptions, validate_patterns: bool = True) -> list[Rule]:
     """The rules the options ask for; raises ``RuleLoadError`` on a bad pack."""
     folders = ([builtin_rules_dir()] if options.builtin_rules else []) + list(options.rule_dirs)
     rules = load_rules(folders, validate_patterns=validate_patterns)
+    for rule in rules:
+        for pattern, severity in options.severity.items():
+            if _selected(rule.id, rule.category, [pattern]):
+                rule.severity = severity
     return select_rules(rules, options.select, options.ignore)
 
 
-def _selected(rule: Rule, patterns: Sequence[str]) -> bool:
-    return any(fnmatch.fnmatchcase(rule.id, p) or fnmatch.fnmatchcase(rule.category, p) for p in patterns)
+def _selected(rule_id: str, category: str, patterns: Sequence[str]) -> bool:
+    """Does a rule id or category match one of ``patterns`` (ids, categories, globs)?"""
+    return any(fnmatch.fnmatchcase(rule_id, p) or fnmatch.fnmatchcase(category, p) for p in patterns)
+
+
+def _kept(rule_id: str, category: str, select: Sequence[str], ignore: Sequence[str]) -> bool:
+    return (not select or _selected(rule_id, category, select)) and not (ignore and _selected(rule_id, category, ignore))
 
 
 def select_rules(rules: Iterable[Rule], select: Sequence[str], ignore: Sequence[str]) -> list[Rule]:
-    return [
-        rule
-        for rule in rules
-        if (not select or _selected(rule, select)) and not (ignore and _selected(rule, ignore))
-    ]
+    return [rule for rule in rules if _kept(rule.id, rule.category, select, ignore)]
+
+
+def adjust(result: TranscriptResult, per_path: Sequence[PathOverride]) -> TranscriptResult:
+    """Apply per-path settings and inline suppressions to one transcript's findings."""
+    transcript = result.transcript
+    findings, suppressed = [], list(result.suppressed)
+    for finding in result.findings:
+        keep = True
+        for override in per_path:
+            if path_matches(transcript.path, override):
+                keep = keep and _kept(finding.rule, finding.category, override.select, override.ignore)
+                for pattern, severity in override.severity.items():
+                    if _selected(finding.rule, finding.category, [pattern]):
+                        finding.severity = severity
+        if not keep:
+            continue
+        if any(
+            (turn is None or turn == finding.turn - 1) and _selected(finding.rule, finding.category, patterns)
+            for turn, patterns in transcript.suppressions
+        ):
+            suppressed.append(finding)
+        else:
+            findings.append(finding)
+    return TranscriptResult(transcript, findings, score(findings), suppressed)
 
 
 class Auditor:
     """Compiled rules and the loaded model, reusable across many transcripts."""
 
-    def __init__(self, rules: Sequence[Rule], nlp=None):
+    def __init__(self, rules: Sequence[Rule], nlp=None, per_path: Sequence[PathOverride] = ()):
         from . import nlp as nlp_module
         from .matching import ExpressionIndex
 
         self.rules = list(rules)
+        self.per_path = list(per_path)
         expressions = [expression for rule in self.rules for expression in rule.expressions()]
         attributes = set().union(*(expression.token_attributes() for expression in expressions))
         self._nlp_module = nlp_module
@@ -97,7 +130,7 @@ class Auditor:
                 if transcript.channel in check.rule.channels:
                     findings.extend(self._run_check(check, conversation))
             findings.sort(key=lambda f: (f.turn, f.line or 0, f.column or 0, f.rule))
-            yield TranscriptResult(transcript, findings, score(findings))
+            yield adjust(TranscriptResult(transcript, findings, score(findings)), self.per_path)
 
     def _run_check(self, check, conversation) -> list:
         """A failing check is reported as an error; the other rules and files go on."""
@@ -118,7 +151,7 @@ class Auditor:
 def audit(paths: Sequence[Path], options: AuditOptions | None = None, auditor: Auditor | None = None) -> AuditResult:
     """Audit every transcript under ``paths``; unreadable files become ``errors``."""
     options = options or AuditOptions()
-    auditor = auditor or Auditor(load_active_rules(options))
+    auditor = auditor or Auditor(load_active_rules(options), per_path=options.per_path)
     errors: list[ReadError] = []
 
     def transcripts() -> Iterator[Transcript]:

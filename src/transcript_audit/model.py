@@ -105,6 +105,9 @@ class Transcript:
     agent: str | None = None
     customer: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Inline "transcript-audit: disable=…": (0-based turn, or None for the whole
+    # transcript; rule ids, categories or globs).
+    suppressions: list[tuple[int | None, tuple[str, ...]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ class TranscriptResult:
     transcript: Transcript
     findings: list[Finding]
     score: int
+    suppressed: list[Finding] = field(default_factory=list)  # silenced inline, counted not hidden
 
     def as_record(self) -> dict[str, Any]:
         transcript = self.transcript
@@ -188,6 +192,7 @@ class TranscriptResult:
             "notes": transcript.notes,
             "score": self.score,
             "findings": [finding.as_record() for finding in self.findings],
+            "suppressed": [{"rule": f.rule, "turn": f.turn, "line": f.line} for f in self.suppressed],
         }
 
 
@@ -218,6 +223,7 @@ class AuditResult:
             "by_category": dict(sorted(by_category.items())),
             "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
             "clean_transcripts": sum(1 for r in self.transcripts if not r.findings),
+            "suppressed": sum(len(r.suppressed) for r in self.transcripts),
         }
 
     def as_records(self) -> dict[str, Any]:

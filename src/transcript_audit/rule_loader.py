@@ -24,7 +24,7 @@ from .rule_model import ALL, PLACEHOLDER, Example, Expression, Field, Phrase, Ru
 
 SPEAKERS = ("agent", "customer", "any")
 UNLESS_SPEAKERS = ("same", *SPEAKERS)
-PLACEHOLDERS = ("match", "term", "customer_item", "trigger")
+PLACEHOLDERS = ("match", "term", "customer_item", "trigger", "value")
 _ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$")
 
 COMMON_FIELDS = (
@@ -554,5 +554,11 @@ def _parse_field(context: _Context, spec: Field, raw: Any, mark: Mark) -> Any:
     if spec.kind == "count":
         if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
             context.error(mark, "must be a whole number of turns, 1 or more")
+        return raw
+    elif spec.kind == "number":
+        # A threshold: 120 (words), 70 (percent), 0.5 (hours). NaN and infinity fail the range test.
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 <= raw < float("inf"):
+            context.error(mark, "must be a number, 0 or more (e.g. 120 or 1.5)")
+            return None
         return raw
     raise ValueError(f"unknown field kind {spec.kind!r}")

@@ -303,12 +303,15 @@ def _response(entry: _Entry, source: str, placer: _Placer):
     if not text:
         return ReadError(source, where.line or item_line, f"{label} has an empty body once its HTML is removed")
     snippet = _is_snippet(fields)
+    disabled = _disabled_rules(fields)
 
     def build(unique: str) -> Transcript:
         transcript = canned_transcript(
             unique, text, source, line=line or item_line, column=column, locator=label, snippet=snippet
         )
         transcript.turns[0].line_starts = starts
+        if disabled:
+            transcript.suppressions.append((None, disabled))
         return transcript
 
     return name or f"{Path(source).stem}#{entry.index}", build
@@ -355,6 +358,16 @@ def _zendesk_comment(actions: list) -> tuple[Any, bool] | None:
         return None
     with_text = [pair for pair in found if isinstance(pair[0], str) and pair[0].strip()]
     return min(with_text or found, key=lambda pair: pair[1])
+
+
+def _disabled_rules(fields: dict[str, Any]) -> tuple[str, ...]:
+    """``disable: [vague-promise, closing]`` (or a comma-separated text): rules silenced for this response."""
+    value = fields.get("disable")
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, list):
+        return ()
+    return tuple(item.strip() for item in value if isinstance(item, str) and item.strip())
 
 
 def _is_snippet(fields: dict[str, Any]) -> bool:

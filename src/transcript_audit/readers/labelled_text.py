@@ -36,6 +36,8 @@ _TURN = re.compile(
     r"^(?:" + _TIMESTAMP + r"\s*(?:[-–]\s*)?)?"
     r"(?P<label>[^\W\d][^:\[\]]{0,39}?)[ \t\u00a0\u202f]*:(?!//)[ \t\u00a0\u202f]*(?P<text>.*)$"
 )
+# "# transcript-audit: disable=vague-promise,jargon" (rule ids, categories or globs).
+_DISABLE = re.compile(r"^\s*#\s*transcript-audit\s*:\s*disable\s*=\s*(?P<rules>\S.*?)\s*$", re.IGNORECASE)
 _TIME_ONLY = re.compile(r"^" + _TIMESTAMP + r"\s*$")
 # Words that introduce a field inside a pasted e-mail or form, never a speaker.
 _FIELD_WORDS = frozenset(
@@ -66,6 +68,7 @@ class _State:
     errors: list[ReadError] = field(default_factory=list)
     seen_turn: bool = False
     pending_time: str | None = None
+    suppressions: list[tuple[int | None, tuple[str, ...]]] = field(default_factory=list)
 
 
 def parse_time(value: str) -> float:
@@ -107,6 +110,7 @@ def parse(text: str, path: str, default_id: str = "transcript") -> tuple[list[Tr
         turns=state.turns,
         agent=state.agent,
         customer=state.customer,
+        suppressions=state.suppressions,
     )
     return [transcript], state.errors
 
@@ -125,6 +129,12 @@ def guess_channel(path: str) -> str:
 
 def _read_line(state: _State, raw_line: str, number: int) -> None:
     if not raw_line.strip():
+        return
+    directive = _DISABLE.match(raw_line)
+    if directive:
+        # At the top: the whole file; later: the next turn.
+        rules = tuple(name.strip() for name in directive.group("rules").split(",") if name.strip())
+        state.suppressions.append((len(state.turns) if state.seen_turn else None, rules))
         return
     if not state.seen_turn and raw_line.lstrip().startswith("#"):
         _read_header(state, raw_line, number)

@@ -36,11 +36,16 @@ def write_report(result: AuditResult, output_format: OutputFormat, path: Path) -
     """
     buffer = io.StringIO()
     render(result, output_format, buffer, color=False)
+    write_text_atomically(path, buffer.getvalue())
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write a temporary file beside ``path`` and rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(buffer.getvalue())
+            stream.write(text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

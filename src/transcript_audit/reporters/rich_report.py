@@ -52,6 +52,9 @@ def _print_transcript(console: Console, result: TranscriptResult) -> None:
     console.print(header)
     for note in transcript.notes:
         console.print(Text(f"  ℹ {note}", style="cyan"))
+    if result.suppressed:
+        rules = ", ".join(sorted({finding.rule for finding in result.suppressed}))
+        console.print(Text(f"  ℹ {len(result.suppressed)} constat(s) désactivé(s) dans le fichier ({rules})", style="dim"))
     if not result.findings:
         console.print(Text("  ✓ aucun problème détecté", style="green"))
     for finding in result.findings:
@@ -143,5 +146,6 @@ def _print_summary(console: Console, result: AuditResult) -> None:
     mean = summary["mean_score"]
     console.print(
         f"{summary['transcripts']} transcriptions, {summary['findings']} constats, "
-        f"{summary['errors']} erreurs de lecture, score moyen {mean if mean is not None else '-'}"
+        f"{summary['errors']} erreurs de lecture, {summary['suppressed']} désactivés, "
+        f"score moyen {mean if mean is not None else '-'}"
     )

@@ -1,0 +1,146 @@
+"""``transcript-audit check``: audit transcripts and report."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..model import AuditResult, ExitCode, Severity
+from ..reporters import OutputFormat
+from . import app
+from .common import ConfigOption, NoBuiltinOption, RulesOption, configuration, fail, report_errors, rule_folders, stderr
+
+
+class FailOn(str, Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+    NEVER = "never"
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders (read recursively); '-' for standard input.")],
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.RICH,
+    output: Annotated[
+        Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of standard output.")
+    ] = None,
+    fail_on: Annotated[
+        Optional[FailOn],
+        typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity is found [default: warning]."),
+    ] = None,
+    select: Annotated[
+        Optional[list[str]], typer.Option("--select", help="Only these rule ids or categories (glob patterns allowed). Repeatable.")
+    ] = None,
+    ignore: Annotated[
+        Optional[list[str]], typer.Option("--ignore", help="Skip these rule ids or categories (glob patterns allowed). Repeatable.")
+    ] = None,
+    rules: RulesOption = None,
+    no_builtin_rules: NoBuiltinOption = False,
+    config: ConfigOption = None,
+    include: Annotated[
+        Optional[list[str]],
+        typer.Option("--include", help="File name globs read in folders (default: every known format). Repeatable."),
+    ] = None,
+    exclude: Annotated[
+        Optional[list[str]], typer.Option("--exclude", help="File name or path globs skipped in folders. Repeatable.")
+    ] = None,
+    input_format: Annotated[
+        Optional[str],
+        typer.Option("--input-format", help="Read every input with this reader instead of detecting it (needed for '-')."),
+    ] = None,
+    agent: Annotated[
+        Optional[list[str]],
+        typer.Option("--agent", help="A diarised speaker (SPEAKER_00, spk_1, A) or name who is the agent. Repeatable."),
+    ] = None,
+    agent_domain: Annotated[
+        Optional[list[str]],
+        typer.Option("--agent-domain", help="E-mail domain or address of the agents (acme.fr). Repeatable."),
+    ] = None,
+    columns: Annotated[
+        Optional[str],
+        typer.Option("--columns", help="CSV columns, e.g. 'conversation=Ticket,text=Body,role=Author type,time=Date'."),
+    ] = None,
+) -> None:
+    """Audit transcripts and report what hurts the customer relationship."""
+    from ..engine import AuditOptions, Auditor, audit, load_active_rules
+    from ..readers import formats
+    from ..readers.base import ReaderOptions
+    from ..reporters import render, write_report
+    from ..rule_loader import RuleLoadError
+
+    settings = configuration(config, paths[0] if paths and str(paths[0]) != "-" else Path.cwd())
+    chosen_format = input_format or settings.input_format
+    if chosen_format is not None and chosen_format not in formats():
+        fail(f"unknown input format '{chosen_format}' (expected one of: {', '.join(formats())})")
+    options = AuditOptions(
+        rule_dirs=rule_folders(settings, rules),
+        builtin_rules=settings.builtin_rules and not no_builtin_rules,
+        select=select or settings.select,
+        ignore=ignore or settings.ignore,
+        include=include or settings.include,
+        exclude=exclude or settings.exclude,
+        input_format=chosen_format,
+        reader=ReaderOptions(
+            agent_speakers=tuple(agent or settings.agents),
+            agent_domains=tuple(agent_domain or settings.agent_domains),
+            columns=parse_columns(columns) if columns else settings.columns,
+        ),
+        severity=settings.severity,
+        per_path=settings.per_path,
+    )
+    threshold = fail_on or FailOn(settings.fail_on or "warning")
+    try:
+        active = load_active_rules(options)
+    except RuleLoadError as error:
+        report_errors(error.errors)
+    if not active:
+        fail("no rule selected: check --select, --ignore and --rules")
+
+    from ..nlp import ModelNotInstalledError
+
+    try:
+        auditor = Auditor(active, per_path=options.per_path)
+    except ModelNotInstalledError as error:
+        fail(str(error))
+    result = audit(paths, options, auditor=auditor)
+
+    if output is not None:
+        try:
+            write_report(result, output_format, output)
+        except OSError as error:
+            fail(f"cannot write {output}: {error.strerror or error}")
+    else:
+        render(result, output_format, sys.stdout)
+    for problem in result.errors:
+        stderr(f"error: {problem}")
+    raise typer.Exit(exit_code(result, threshold))
+
+
+def exit_code(result: AuditResult, fail_on: FailOn) -> ExitCode:
+    """2 when a file could not be read, else 1 when a finding reaches ``fail_on``, else 0."""
+    if result.errors:
+        return ExitCode.ERROR
+    worst = result.worst_severity()
+    if fail_on is not FailOn.NEVER and worst is not None and worst.rank >= Severity(fail_on.value).rank:
+        return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
+COLUMN_FIELDS = ("conversation", "role", "speaker", "text", "time", "channel", "name")
+
+
+def parse_columns(value: str) -> dict[str, str]:
+    """ "text=Body,role=Author type" -> {"text": "Body", "role": "Author type"}."""
+    mapping = {}
+    for item in value.split(","):
+        key, sep, header = item.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in COLUMN_FIELDS or not header.strip():
+            fail(f"--columns: expected FIELD=HEADER pairs with FIELD among {', '.join(COLUMN_FIELDS)}, got '{item.strip()}'")
+        mapping[key] = header.strip()
+    return mapping

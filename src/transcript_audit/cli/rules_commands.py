@@ -1,0 +1,143 @@
+"""``transcript-audit rules list|show|test``: inspect the rules and test a team's own packs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ..model import ExitCode
+from .common import ConfigOption, NoBuiltinOption, RulesOption, configuration, fail, report_errors, rule_folders
+
+rules_app = typer.Typer(help="List, show and test the rules.", no_args_is_help=True)
+
+
+def _load(rules: list[Path] | None, no_builtin_rules: bool, config: Path | None, validate_patterns: bool):
+    from ..engine import AuditOptions, load_active_rules
+    from ..rule_loader import RuleLoadError
+
+    settings = configuration(config, Path.cwd())
+    options = AuditOptions(
+        rule_dirs=rule_folders(settings, rules),
+        builtin_rules=settings.builtin_rules and not no_builtin_rules,
+        severity=settings.severity,
+    )
+    try:
+        return load_active_rules(options, validate_patterns=validate_patterns)
+    except RuleLoadError as error:
+        report_errors(error.errors)
+
+
+@rules_app.command("list")
+def list_rules(
+    rules: RulesOption = None,
+    no_builtin_rules: NoBuiltinOption = False,
+    config: ConfigOption = None,
+    category: Annotated[Optional[str], typer.Option("--category", help="Only this category.")] = None,
+    severity: Annotated[Optional[str], typer.Option("--severity", help="Only this severity: info, warning, error.")] = None,
+    pack: Annotated[Optional[str], typer.Option("--pack", help="Only the rules of this pack (file name without .yaml).")] = None,
+) -> None:
+    """List the rules, by category."""
+    from rich.console import Console
+    from rich.table import Table
+
+    active = _load(rules, no_builtin_rules, config, validate_patterns=False)
+    active = [
+        rule
+        for rule in active
+        if (category is None or rule.category == category)
+        and (severity is None or rule.severity.value == severity)
+        and (pack is None or rule.pack == pack)
+    ]
+    table = Table(show_lines=False)
+    for column in ("category", "rule", "severity", "check"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("message", overflow="fold")
+    for rule in sorted(active, key=lambda r: (r.category, r.id)):
+        table.add_row(rule.category, rule.id, rule.severity.value, rule.check, rule.message)
+    Console(highlight=False).print(table)
+    typer.echo(f"{len(active)} rules")
+
+
+@rules_app.command("show")
+def show_rule(
+    rule_id: Annotated[str, typer.Argument(help="The rule id, e.g. vague-promise.")],
+    rules: RulesOption = None,
+    no_builtin_rules: NoBuiltinOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Show a rule: message, rationale, suggestion, scope, examples and source file."""
+    import difflib
+
+    from rich.console import Console
+    from rich.text import Text
+
+    active = {rule.id: rule for rule in _load(rules, no_builtin_rules, config, validate_patterns=False)}
+    rule = active.get(rule_id)
+    if rule is None:
+        close = difflib.get_close_matches(rule_id, list(active), n=1)
+        fail(f"no rule '{rule_id}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    console = Console(highlight=False)
+    console.print(Text(f"{rule.id}  ({rule.category}, {rule.severity.value}, check: {rule.check})", style="bold"))
+    console.print(f"source: {rule.source}:{rule.line}")
+    for extension in rule.extended_by:
+        console.print(f"extended by: {extension}")
+    console.print(f"speaker: {rule.speaker} · channels: {', '.join(rule.channels)}")
+    console.print(Text("\nmessage", style="bold"))
+    console.print(rule.message)
+    console.print(Text("\nrationale", style="bold"))
+    console.print(rule.rationale)
+    if rule.suggestion:
+        console.print(Text("\nsuggestion", style="bold"))
+        for suggestion in rule.suggestion:
+            console.print(f"- {suggestion}")
+    for title, examples in (("must flag", rule.flag_examples), ("must not flag", rule.pass_examples)):
+        console.print(Text(f"\nexamples that {title}", style="bold"))
+        for example in examples:
+            lines = example.text.strip().splitlines()
+            console.print(f"- {lines[0]}" + "".join(f"\n  {line}" for line in lines[1:]))
+
+
+@rules_app.command("test")
+def test_rules(
+    paths: Annotated[
+        Optional[list[Path]], typer.Argument(help="Rule packs (folders or files) to test; default: the built-in packs.")
+    ] = None,
+    no_builtin_rules: NoBuiltinOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Run every rule's examples and report failures like a test runner (exit 1 on failure)."""
+    from ..engine import Auditor
+    from ..rule_examples import run_examples
+
+    active = _load(paths, no_builtin_rules, config, validate_patterns=True)
+    if paths:
+        tested_sources = {str(path.as_posix()) for path in paths}
+        active = [
+            rule
+            for rule in active
+            if _under(rule.source, tested_sources) or any(_under(e.rsplit(":", 1)[0], tested_sources) for e in rule.extended_by)
+        ]
+    if not active:
+        fail("no rule to test in the given packs")
+    outcomes = run_examples(Auditor(active))
+    failed = [outcome for outcome in outcomes if not outcome.passed]
+    for outcome in failed:
+        kind = "flag" if outcome.expected_flag else "pass"
+        where = f"{outcome.rule.source}:{outcome.example.line}"
+        typer.echo(f"FAIL {outcome.rule.id}: {kind} example at {where}")
+        for line in outcome.example.text.strip().splitlines():
+            typer.echo(f"    | {line}")
+        if outcome.expected_flag:
+            typer.echo("    expected a finding, got none")
+        else:
+            for finding in outcome.findings:
+                typer.echo(f"    expected no finding, got « {finding.match or finding.excerpt} » (turn {finding.turn}): {finding.message}")
+    rules_count = len({outcome.rule.id for outcome in outcomes})
+    typer.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed ({rules_count} rules)")
+    raise typer.Exit(ExitCode.FINDINGS if failed else ExitCode.OK)
+
+
+def _under(source: str, roots: set[str]) -> bool:
+    return any(source == root or source.startswith(root.rstrip("/") + "/") for root in roots)
