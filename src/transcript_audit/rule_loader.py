@@ -285,6 +285,10 @@ def _rule(context: _Context, raw: Any, mark: Mark) -> Rule | None:
                 options[name] = _parse_field(context, spec, raw[name], raw.value_marks[name])
             else:
                 options[name] = spec.default
+        # Problems between keys, once every key is valid on its own ("terms" needs "match").
+        if hasattr(check_type, "validate") and len(context.errors) == errors_before:
+            for key, problem in check_type.validate(options):
+                context.error(raw.value_marks[key] if key in raw else mark, problem)
     if len(context.errors) > errors_before:
         return None
     return Rule(

@@ -17,7 +17,7 @@ PLACEHOLDER = re.compile(r"\{(\w+)\}")
 class Field:
     """A rule key that belongs to one check type, declared by that check.
 
-    ``kind`` is one of ``expression``, ``trigger``, ``choice``, ``count``.
+    ``kind`` is one of ``expression``, ``trigger``, ``choice``, ``count``, ``number``.
     """
 
     kind: str
