@@ -84,6 +84,9 @@ def show_rule(
     for extension in rule.extended_by:
         console.print(f"extended by: {extension}")
     console.print(f"speaker: {rule.speaker} · channels: {', '.join(rule.channels)}")
+    settings = [f"{key}: {value}" for key, value in rule.options.items() if isinstance(value, (str, int, float)) and value is not None]
+    if settings:
+        console.print(" · ".join(settings))
     console.print(Text("\nmessage", style="bold"))
     console.print(rule.message)
     console.print(Text("\nrationale", style="bold"))
