@@ -59,6 +59,7 @@ def test_the_extended_rule_finds_the_company_terms(nlp, tmp_path):
         ("extends:\n  - rule: jargon-intern\n    add: {phrases: [x]}\n", 2, 5, "no rule 'jargon-intern' to extend or disable (did you mean 'jargon-internal'?)"),
         ("disable: [nothing-like-this]\n", 1, 11, "no rule 'nothing-like-this' to extend or disable"),
         ("extends:\n  - rule: jargon-internal\n    ad: {phrases: [x]}\n", 3, 5, "unknown key 'ad' (did you mean 'add'?)"),
+        ("extends:\n  - rule: impersonal-no-name\n    add: {phrases: [x]}\n", 2, 5, "rule 'impersonal-no-name' (customer-name) has no 'match' to add terms to"),
     ],
 )
 def test_a_wrong_extension_is_located(tmp_path, text, line, column, message):

@@ -38,6 +38,8 @@ _NOT_AN_ITEM = frozenset(
         "contrat", "abonnement", "ticket", "reference", "article", "produit", "marchandise",
         "attente", "patience", "journee", "semaine", "mois", "annee", "heure", "minute", "jour",
         "tour", "faute", "avis", "choix", "place", "maison", "domicile", "bureau", "telephone",
+        # generic words themselves: a later concrete naming is the one to mirror
+        "appareil", "materiel", "equipement", "objet", "bien", "unite", "modele", "piece",
     }
 )
 
@@ -185,6 +187,9 @@ def _noun_phrase_after(doc: Doc, determiner: int) -> str | None:
     if noun.lemma_ in _NOT_AN_ITEM or len(noun.text) < 3:
         return None
     end = noun.i + 1
+    # "lave-linge", "sèche-cheveux": the tokenizer may split a hyphenated noun
+    while end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].is_alpha:
+        end += 2
     while end < len(doc) and doc[end].pos_ == "ADJ":
         end += 1
     if end + 1 < len(doc) and doc[end].lower_ in ("à", "a", "de", "d'") and doc[end + 1].pos_ == "NOUN":

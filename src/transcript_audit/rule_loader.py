@@ -127,6 +127,9 @@ def load_rules(folders: Sequence[Path], validate_patterns: bool = True) -> list[
             target = seen.get(extension.rule)
             if target is None:
                 errors.append(ReadError(extension.source, extension.line, _unknown_rule(extension.rule, seen), column=extension.column))
+            elif not extension.add.is_empty() and not isinstance(target.options.get("match"), Expression):
+                message = f"rule '{target.id}' ({target.check}) has no 'match' to add terms to"
+                errors.append(ReadError(extension.source, extension.line, message, column=extension.column))
             else:
                 _extend(target, extension)
         for pattern, mark in pack.disable:
@@ -147,8 +150,7 @@ def _unknown_rule(rule_id: str, known: dict[str, Rule]) -> str:
 def _extend(rule: Rule, extension: Extension) -> None:
     """Add a pack's phrases, patterns and regexes to a rule's ``match``, and its examples."""
     if not extension.add.is_empty():
-        current = rule.options.get("match")
-        base = current if isinstance(current, Expression) else Expression()
+        base = rule.options["match"]
         rule.options["match"] = Expression(
             phrases=base.phrases + extension.add.phrases,
             forms=base.forms + extension.add.forms,
