@@ -243,3 +243,28 @@ def test_a_failing_check_becomes_an_error_and_the_audit_goes_on(nlp, tmp_path):
     result = audit([tmp_path / "t.txt"], auditor=auditor)
     assert [f.match for f in result.findings()] == ["Votre marchandise"]
     assert len(result.errors) == 1 and "internal error in rule 'test-rule'" in result.errors[0].message
+
+
+WHEN_NEAR = FORBIDDEN.replace("[votre marchandise]", "[jamais reçu]") + textwrap.indent(
+    "when: {match: {phrases: [promis, devait]}, near: 6}\n", "    "
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("Conseiller : Le mail promis, je ne l'ai jamais reçu.", 1),
+        ("Conseiller : Je n'ai jamais reçu de mail, il devait arriver lundi.", 1),
+        ("Conseiller : Je n'ai jamais reçu de mail de votre part avant aujourd'hui, vous savez.", 0),
+    ],
+)
+def test_when_near_requires_context_close_to_the_match(nlp, tmp_path, text, flagged):
+    assert len(audit_text(nlp, tmp_path, WHEN_NEAR, text)) == flagged
+
+
+WHEN_WINDOW = FORBIDDEN + textwrap.indent("when: {match: {phrases: [furieux]}, speaker: customer, before: 1}\n", "    ")
+
+
+def test_when_window_requires_context_in_earlier_turns(nlp, tmp_path):
+    assert len(audit_text(nlp, tmp_path, WHEN_WINDOW, "Client : Je suis furieux.\nConseiller : Votre marchandise.")) == 1
+    assert audit_text(nlp, tmp_path, WHEN_WINDOW, "Client : Bonjour.\nConseiller : Votre marchandise.") == []

@@ -82,7 +82,10 @@ class Conversation:
         return earlier + same + later
 
     def excused(self, rule: Rule, turn: int, hit: Hit | None) -> bool:
-        return any(self._excuses(rule, unless, turn, hit) for unless in rule.unless)
+        """Is a match not to be reported: an ``unless`` holds, or a ``when`` does not?"""
+        return any(self._excuses(rule, unless, turn, hit) for unless in rule.unless) or not all(
+            self._excuses(rule, condition, turn, hit) for condition in rule.when
+        )
 
     def _excuses(self, rule: Rule, unless: Unless, turn: int, hit: Hit | None) -> bool:
         if unless.near is not None:

@@ -29,7 +29,7 @@ _ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$")
 
 COMMON_FIELDS = (
     "id", "category", "severity", "check", "message", "rationale", "suggestion",
-    "speaker", "channels", "unless", "examples",
+    "speaker", "channels", "unless", "when", "examples",
 )
 
 
@@ -279,6 +279,7 @@ def _rule(context: _Context, raw: Any, mark: Mark) -> Rule | None:
     for key in ("message", "suggestion"):
         _check_placeholders(context, raw, key)
     unless = _unless_list(context, raw)
+    when = _unless_list(context, raw, key="when")
     flag_examples, pass_examples = _examples(context, raw)
     options: dict[str, Any] = {}
     if check_type:
@@ -298,7 +299,7 @@ def _rule(context: _Context, raw: Any, mark: Mark) -> Rule | None:
         message=message, rationale=rationale, suggestion=tuple(suggestion), speaker=speaker,
         channels=tuple(channels), unless=unless, flag_examples=flag_examples,
         pass_examples=pass_examples, options=options, source=context.path, line=mark.line,
-        column=mark.column,
+        column=mark.column, when=when,
     )
 
 
@@ -456,23 +457,24 @@ def _regexes(context: _Context, raw: Any, mark: Mark) -> tuple[str, ...]:
 # ---------------------------------------------------------------- unless, trigger, examples
 
 
-def _unless_list(context: _Context, raw: LocatedDict) -> tuple[Unless, ...]:
-    value = raw.get("unless")
+def _unless_list(context: _Context, raw: LocatedDict, key: str = "unless") -> tuple[Unless, ...]:
+    """``unless`` (excuses) or ``when`` (conditions): one mapping or a list of them."""
+    value = raw.get(key)
     if value is None:
         return ()
-    mark = raw.value_marks["unless"]
+    mark = raw.value_marks[key]
     items = list(zip(value, value.item_marks)) if isinstance(value, LocatedList) else [(value, mark)]
     result = []
     for item, item_mark in items:
-        parsed = _unless(context, item, item_mark)
+        parsed = _unless(context, item, item_mark, key)
         if parsed is not None:
             result.append(parsed)
     return tuple(result)
 
 
-def _unless(context: _Context, raw: Any, mark: Mark) -> Unless | None:
+def _unless(context: _Context, raw: Any, mark: Mark, key: str = "unless") -> Unless | None:
     if not isinstance(raw, LocatedDict):
-        context.error(mark, "'unless' is a mapping (or a list of mappings) with 'match' or 'echo'")
+        context.error(mark, f"'{key}' is a mapping (or a list of mappings) with 'match' or 'echo'")
         return None
     _check_keys(context, raw, ("match", "echo", "speaker", "before", "after", "near"))
     match = parse_expression(context, raw["match"], raw.value_marks["match"]) if "match" in raw else Expression()
@@ -481,7 +483,7 @@ def _unless(context: _Context, raw: Any, mark: Mark) -> Unless | None:
         context.error(raw.value_marks["echo"], "'echo' must be true or false")
         echo = False
     if match.is_empty() and not echo:
-        context.error(mark, "'unless' needs 'match' or 'echo: true'")
+        context.error(mark, f"'{key}' needs 'match' or 'echo: true'")
     speaker = raw.get("speaker", "same")
     if speaker not in UNLESS_SPEAKERS:
         context.error(raw.value_marks["speaker"], f"'speaker' must be one of: {', '.join(UNLESS_SPEAKERS)}")

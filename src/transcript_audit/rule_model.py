@@ -113,6 +113,9 @@ class Rule:
     line: int
     column: int = 1
     extended_by: list[str] = field(default_factory=list)  # "file:line" of packs that extend it
+    # Conditions that must all hold for a match to count (same shape as ``unless``):
+    # proximity ("near"), context in a window of turns.
+    when: tuple[Unless, ...] = ()
 
     @property
     def pack(self) -> str:
@@ -134,5 +137,5 @@ class Rule:
         """Every expression the rule matches, for compiling them all at once."""
         found = [value for value in self.options.values() if isinstance(value, Expression)]
         found.extend(value.match for value in self.options.values() if isinstance(value, Trigger))
-        found.extend(unless.match for unless in self.unless)
+        found.extend(condition.match for condition in (*self.unless, *self.when))
         return [expression for expression in found if not expression.is_empty()]
