@@ -268,3 +268,9 @@ WHEN_WINDOW = FORBIDDEN + textwrap.indent("when: {match: {phrases: [furieux]}, s
 def test_when_window_requires_context_in_earlier_turns(nlp, tmp_path):
     assert len(audit_text(nlp, tmp_path, WHEN_WINDOW, "Client : Je suis furieux.\nConseiller : Votre marchandise.")) == 1
     assert audit_text(nlp, tmp_path, WHEN_WINDOW, "Client : Bonjour.\nConseiller : Votre marchandise.") == []
+
+
+def test_a_brand_or_model_named_by_the_customer_is_their_item(nlp, tmp_path):
+    pack = FORBIDDEN + textwrap.indent('suggestion: ["« {customer_item} »"]\n', "    ")
+    conversation = "Client : Mon Samsung Galaxy S21 ne charge plus.\nConseiller : Votre marchandise part."
+    assert audit_text(nlp, tmp_path, pack, conversation)[0].suggestion == "« votre Samsung Galaxy S21 »"

@@ -184,7 +184,15 @@ def _item_named_in(doc: Doc) -> str | None:
 
 def _noun_phrase_after(doc: Doc, determiner: int) -> str | None:
     """ "mon ordinateur portable" -> "votre ordinateur portable"; None for generic nouns."""
-    if determiner + 1 >= len(doc) or doc[determiner + 1].pos_ != "NOUN":
+    if determiner + 1 >= len(doc):
+        return None
+    possessive = "vos" if doc[determiner].lower_ in ("mes", "des", "les") else "votre"
+    if doc[determiner + 1].pos_ == "PROPN":  # a brand or a model: "mon Samsung Galaxy S21", "ma Clio"
+        end = determiner + 1
+        while end < len(doc) and (doc[end].pos_ in ("PROPN", "NUM") or doc[end].text[:1].isupper() or any(c.isdigit() for c in doc[end].text)):
+            end += 1
+        return f"{possessive} {doc[determiner + 1 : end].text}"
+    if doc[determiner + 1].pos_ != "NOUN":
         return None
     noun = doc[determiner + 1]
     if noun.lemma_ in _NOT_AN_ITEM or len(noun.text) < 3:
@@ -197,7 +205,6 @@ def _noun_phrase_after(doc: Doc, determiner: int) -> str | None:
         end += 1
     if end + 1 < len(doc) and doc[end].lower_ in ("à", "a", "de", "d'") and doc[end + 1].pos_ == "NOUN":
         end += 2
-    possessive = "vos" if doc[determiner].lower_ in ("mes", "des", "les") else "votre"
     return f"{possessive} {doc[noun.i : end].text}"
 
 
