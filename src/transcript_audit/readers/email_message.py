@@ -47,13 +47,21 @@ def prepare(data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
+def unreadable(data: bytes, source: str, what: str) -> ReadError | None:
+    """Why prepared bytes hold no mail at all (empty, binary), or None."""
+    if not data.strip():
+        return ReadError(source, None, "empty file")
+    if b"\x00" in data:
+        return ReadError(source, None, f"binary file (contains NUL bytes), not {what}")
+    return None
+
+
 def read(data: bytes, source: str, options: ReaderOptions | None = None) -> ReadResult:
     options = options or ReaderOptions()
     data = prepare(data)
-    if not data.strip():
-        return [], [ReadError(source, None, "empty file")]
-    if b"\x00" in data:
-        return [], [ReadError(source, None, "binary file (contains NUL bytes), not an e-mail")]
+    problem = unreadable(data, source, "an e-mail")
+    if problem:
+        return [], [problem]
     message = parse_message(data, source, number=1, first_line=1)
     if isinstance(message, ReadError):
         return [], [message]

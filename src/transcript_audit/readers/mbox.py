@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..model import ReadError, Role, Transcript
 from .base import ReaderOptions, ReadResult
-from .email_message import prepare
+from .email_message import prepare, unreadable
 from .mail_text import (
     NO_OWN_TEXT,
     MailMessage,
@@ -76,10 +76,9 @@ def split_messages(data: bytes) -> tuple[list[tuple[int, bytes]], int | None]:
 def read(data: bytes, source: str, options: ReaderOptions | None = None) -> ReadResult:
     options = options or ReaderOptions()
     data = prepare(data)
-    if not data.strip():
-        return [], [ReadError(source, None, "empty file")]
-    if b"\x00" in data:
-        return [], [ReadError(source, None, "binary file (contains NUL bytes), not a mailbox")]
+    problem = unreadable(data, source, "a mailbox")
+    if problem:
+        return [], [problem]
     chunks, stray_line = split_messages(data)
     errors: list[ReadError] = []
     if stray_line is not None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..model import ReadError, Transcript
+from ..model import ReadError
 from .base import ReaderOptions, ReadResult, decode_or_error
 from .decoding import split_lines
-from .vtt import CHANNEL, STARTS_LIKE_TIMING, Cue, blocks, check_order, decoded_head, parse_timing, pieces_of_cue, quoted, turns_of
+from .vtt import STARTS_LIKE_TIMING, Cue, blocks, check_order, decoded_head, parse_timing, quoted, transcript_of_cues
 
 FORMAT = "srt"
 EXTENSIONS = (".srt",)
@@ -47,15 +47,8 @@ def parse(text: str, source: str, default_id: str = "transcript") -> ReadResult:
     seen = 0  # timing lines met, good or bad: a cue without a number is named by its rank
     for block in blocks(split_lines(text)):
         seen = _read_block(block, source, seen, cues, errors)
-    if not cues:
-        errors.append(ReadError(source, None, f"no cue found (a cue is a number line, a timing line, then its text; {_EXPECTED})"))
-        return [], errors
-    pieces = [piece for cue in cues for piece in pieces_of_cue(cue, voices=False)]
-    if not pieces:
-        errors.append(ReadError(source, None, "no spoken text in any cue"))
-        return [], errors
-    transcript = Transcript(id=default_id, path=source, channel=CHANNEL, turns=turns_of(pieces, unnamed_continue=True))
-    return [transcript], errors
+    expected = f"a cue is a number line, a timing line, then its text; {_EXPECTED}"
+    return transcript_of_cues(cues, source, default_id, errors, expected, voices=False)
 
 
 def _read_block(block: list[tuple[int, str]], source: str, seen: int, cues: list[Cue], errors: list[ReadError]) -> int:

@@ -387,15 +387,27 @@ def parse(text: str, source: str, default_id: str = "transcript") -> ReadResult:
     for block in found:
         if not _SKIPPED_BLOCK.match(block[0][1]):
             seen = _read_block(block, source, seen, cues, errors)
+    expected = "a cue is a line 'hh:mm:ss.mmm --> hh:mm:ss.mmm' followed by its text"
+    return transcript_of_cues(cues, source, default_id, errors, expected, voices=True)
+
+
+def transcript_of_cues(
+    cues: list[Cue], source: str, transcript_id: str, errors: list[ReadError], expected: str, *, voices: bool
+) -> ReadResult:
+    """The call made of the cues' pieces, or an error saying why there is none.
+
+    With ``voices`` (WebVTT), a cue with no speaker stays its own turn; without
+    (SRT), it continues the previous speaker.
+    """
     if not cues:
-        errors.append(ReadError(source, None, "no cue found (a cue is a line 'hh:mm:ss.mmm --> hh:mm:ss.mmm' followed by its text)"))
+        errors.append(ReadError(source, None, f"no cue found ({expected})"))
         return [], errors
-    pieces = [piece for cue in cues for piece in pieces_of_cue(cue, voices=True)]
+    pieces = [piece for cue in cues for piece in pieces_of_cue(cue, voices=voices)]
     if not pieces:
         errors.append(ReadError(source, None, "no spoken text in any cue"))
         return [], errors
-    transcript = Transcript(id=default_id, path=source, channel=CHANNEL, turns=turns_of(pieces, unnamed_continue=False))
-    return [transcript], errors
+    turns = turns_of(pieces, unnamed_continue=not voices)
+    return [Transcript(id=transcript_id, path=source, channel=CHANNEL, turns=turns)], errors
 
 
 def _read_block(block: list[tuple[int, str]], source: str, seen: int, cues: list[Cue], errors: list[ReadError]) -> int:
