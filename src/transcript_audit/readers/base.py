@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from ..model import ReadError, Role, Transcript, Turn
@@ -43,6 +44,14 @@ def decode_or_error(data: bytes, source: str) -> tuple[str | None, list[ReadErro
         return decode(data), []
     except UndecodableError as error:
         return None, [ReadError(source, None, str(error))]
+
+
+def read_decoded(data: bytes, source: str, parse: Callable[..., ReadResult]) -> ReadResult:
+    """Decode the bytes, then ``parse(text, source, default_id=<file stem>)`` them."""
+    text, errors = decode_or_error(data, source)
+    if text is None:
+        return [], errors
+    return parse(text, source, default_id=PurePath(source).stem)
 
 
 class LineIndex:

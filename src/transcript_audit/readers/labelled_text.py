@@ -11,12 +11,11 @@ import difflib
 import re
 from datetime import datetime, timezone
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..model import CHANNELS, ReadError, Role, Transcript, Turn
 from ..roles import canonical_label, role_for_label
 from ..text import fold
-from .base import ReaderOptions, ReadResult, decode_or_error
+from .base import ReaderOptions, ReadResult, read_decoded
 from .decoding import split_lines
 
 FORMAT = "text"
@@ -90,10 +89,7 @@ def parse_time(value: str) -> float:
 
 def read(data: bytes, source: str, options: ReaderOptions | None = None) -> ReadResult:
     """Read one file's bytes; problems come back as located ``ReadError`` values."""
-    text, errors = decode_or_error(data, source)
-    if text is None:
-        return [], errors
-    return parse(text, source, default_id=Path(source).stem)
+    return read_decoded(data, source, parse)
 
 
 def parse(text: str, path: str, default_id: str = "transcript") -> tuple[list[Transcript], list[ReadError]]:

@@ -11,10 +11,9 @@ reader.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from ..model import ReadError
-from .base import ReaderOptions, ReadResult, decode_or_error
+from .base import ReaderOptions, ReadResult, read_decoded
 from .decoding import split_lines
 from .vtt import STARTS_LIKE_TIMING, Cue, blocks, check_order, decoded_head, parse_timing, quoted, transcript_of_cues
 
@@ -33,10 +32,7 @@ def sniff(data: bytes) -> bool:
 
 def read(data: bytes, source: str, options: ReaderOptions | None = None) -> ReadResult:
     """Read one ``.srt`` file's bytes; problems come back as located ``ReadError`` values."""
-    text, errors = decode_or_error(data, source)
-    if text is None:
-        return [], errors
-    return parse(text, source, default_id=Path(source).stem)
+    return read_decoded(data, source, parse)
 
 
 def parse(text: str, source: str, default_id: str = "transcript") -> ReadResult:

@@ -16,11 +16,10 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..model import ReadError, Role, Transcript, Turn
 from ..roles import canonical_label, role_for_label
-from .base import ReaderOptions, ReadResult, decode_or_error
+from .base import ReaderOptions, ReadResult, read_decoded
 from .decoding import split_lines
 from .labelled_text import looks_like_name
 
@@ -363,10 +362,7 @@ def sniff(data: bytes) -> bool:
 
 def read(data: bytes, source: str, options: ReaderOptions | None = None) -> ReadResult:
     """Read one ``.vtt`` file's bytes; problems come back as located ``ReadError`` values."""
-    text, errors = decode_or_error(data, source)
-    if text is None:
-        return [], errors
-    return parse(text, source, default_id=Path(source).stem)
+    return read_decoded(data, source, parse)
 
 
 def parse(text: str, source: str, default_id: str = "transcript") -> ReadResult:
