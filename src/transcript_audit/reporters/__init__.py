@@ -10,6 +10,7 @@ import io
 import os
 import tempfile
 from enum import Enum
+from importlib import import_module
 from pathlib import Path
 from typing import TextIO
 
@@ -21,11 +22,12 @@ class OutputFormat(str, Enum):
     JSON = "json"
 
 
+# Reporter modules by format, imported on first use.
+_MODULES = {OutputFormat.RICH: "rich_report", OutputFormat.JSON: "json_report"}
+
+
 def render(result: AuditResult, output_format: OutputFormat, stream: TextIO, color: bool | None = None) -> None:
-    if output_format is OutputFormat.JSON:
-        from . import json_report as reporter
-    else:
-        from . import rich_report as reporter
+    reporter = import_module(f".{_MODULES[output_format]}", __name__)
     reporter.render(result, stream, color=color)
 
 
