@@ -266,3 +266,15 @@ def test_rules_test_passes_on_the_builtin_packs(auditor):
     result = run("rules", "test")
     assert result.exit_code == 0
     assert ", 0 failed" in result.stdout.strip().splitlines()[-1]
+
+
+def test_several_outputs_at_once(auditor, tmp_path):
+    result = run(
+        "check", str(SAMPLES / "chat-reparation-mixte.txt"),
+        "-o", f"json={tmp_path / 'a.json'}", "-o", f"rich={tmp_path / 'a.txt'}",
+    )
+    assert result.stdout == ""
+    assert json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["summary"]["findings"] == 1
+    assert "vague-promise" in (tmp_path / "a.txt").read_text(encoding="utf-8")
+    wrong = run("check", str(SAMPLES), "-o", f"pdf={tmp_path / 'a.pdf'}")
+    assert wrong.exit_code == 2 and "unknown format 'pdf'" in wrong.stderr

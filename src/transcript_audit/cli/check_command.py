@@ -27,7 +27,12 @@ def check(
     paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders (read recursively); '-' for standard input.")],
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.RICH,
     output: Annotated[
-        Optional[Path], typer.Option("--output", "-o", help="Write the report to this file instead of standard output.")
+        Optional[list[str]],
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write a report to a file instead of standard output: FILE (in --format) or FORMAT=FILE. Repeatable.",
+        ),
     ] = None,
     fail_on: Annotated[
         Optional[FailOn],
@@ -73,6 +78,7 @@ def check(
     from ..reporters import render, write_report
     from ..rule_loader import RuleLoadError
 
+    targets = [parse_output(value, output_format) for value in output or []]
     settings = configuration(config, paths[0] if paths and str(paths[0]) != "-" else Path.cwd())
     chosen_format = input_format or settings.input_format
     if chosen_format is not None and chosen_format not in formats():
@@ -109,11 +115,12 @@ def check(
         fail(str(error))
     result = audit(paths, options, auditor=auditor)
 
-    if output is not None:
-        try:
-            write_report(result, output_format, output)
-        except OSError as error:
-            fail(f"cannot write {output}: {error.strerror or error}")
+    if output:
+        for chosen, target in targets:
+            try:
+                write_report(result, chosen, target)
+            except OSError as error:
+                fail(f"cannot write {target}: {error.strerror or error}")
     else:
         render(result, output_format, sys.stdout)
     for problem in result.errors:
@@ -129,6 +136,19 @@ def exit_code(result: AuditResult, fail_on: FailOn) -> ExitCode:
     if fail_on is not FailOn.NEVER and worst is not None and worst.rank >= Severity(fail_on.value).rank:
         return ExitCode.FINDINGS
     return ExitCode.OK
+
+
+def parse_output(value: str, default: OutputFormat) -> tuple[OutputFormat, Path]:
+    """ "report.json" (in --format) or "sarif=out/report.sarif"."""
+    name, sep, target = value.partition("=")
+    if not sep:
+        return default, Path(value)
+    formats = [f.value for f in OutputFormat]
+    if name not in formats:
+        fail(f"--output: unknown format '{name}' in '{value}' (expected FORMAT=FILE with FORMAT among {', '.join(formats)})")
+    if not target:
+        fail(f"--output: no file after '{name}='")
+    return OutputFormat(name), Path(target)
 
 
 COLUMN_FIELDS = ("conversation", "role", "speaker", "text", "time", "channel", "name")
