@@ -278,3 +278,9 @@ def test_several_outputs_at_once(auditor, tmp_path):
     assert "vague-promise" in (tmp_path / "a.txt").read_text(encoding="utf-8")
     wrong = run("check", str(SAMPLES), "-o", f"pdf={tmp_path / 'a.pdf'}")
     assert wrong.exit_code == 2 and "unknown format 'pdf'" in wrong.stderr
+
+
+def test_no_progress_or_diagnostics_mixed_into_a_piped_run(auditor):
+    result = run("check", str(SAMPLES / "chat-reparation-mixte.txt"), "-f", "json")
+    assert result.stderr == ""
+    json.loads(result.stdout)  # the report alone on standard output

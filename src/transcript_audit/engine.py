@@ -8,7 +8,7 @@ one ``nlp.pipe`` call, then every check runs on each transcript.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,8 +148,16 @@ class Auditor:
         return [result.findings for result in self._audit_batch(transcripts, {rule_id})]
 
 
-def audit(paths: Sequence[Path], options: AuditOptions | None = None, auditor: Auditor | None = None) -> AuditResult:
-    """Audit every transcript under ``paths``; unreadable files become ``errors``."""
+def audit(
+    paths: Sequence[Path],
+    options: AuditOptions | None = None,
+    auditor: Auditor | None = None,
+    on_transcript: Callable[[TranscriptResult], None] | None = None,
+) -> AuditResult:
+    """Audit every transcript under ``paths``; unreadable files become ``errors``.
+
+    ``on_transcript`` is told of each transcript as it is done (a progress bar).
+    """
     options = options or AuditOptions()
     auditor = auditor or Auditor(load_active_rules(options), per_path=options.per_path)
     errors: list[ReadError] = []
@@ -159,7 +167,11 @@ def audit(paths: Sequence[Path], options: AuditOptions | None = None, auditor: A
             errors.extend(problems)
             yield from found
 
-    results = list(auditor.audit_transcripts(transcripts()))
+    results = []
+    for result in auditor.audit_transcripts(transcripts()):
+        results.append(result)
+        if on_transcript is not None:
+            on_transcript(result)
     errors.extend(auditor.errors)
     auditor.errors.clear()
     return AuditResult(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -70,6 +71,7 @@ def check(
         Optional[str],
         typer.Option("--columns", help="CSV columns, e.g. 'conversation=Ticket,text=Body,role=Author type,time=Date'."),
     ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display on standard error.")] = False,
 ) -> None:
     """Audit transcripts and report what hurts the customer relationship."""
     from ..engine import AuditOptions, Auditor, audit, load_active_rules
@@ -113,7 +115,8 @@ def check(
         auditor = Auditor(active, per_path=options.per_path)
     except ModelNotInstalledError as error:
         fail(str(error))
-    result = audit(paths, options, auditor=auditor)
+    with progress_display(enabled=not quiet and sys.stderr.isatty()) as on_transcript:
+        result = audit(paths, options, auditor=auditor, on_transcript=on_transcript)
 
     if output:
         for chosen, target in targets:
@@ -136,6 +139,32 @@ def exit_code(result: AuditResult, fail_on: FailOn) -> ExitCode:
     if fail_on is not FailOn.NEVER and worst is not None and worst.rank >= Severity(fail_on.value).rank:
         return ExitCode.FINDINGS
     return ExitCode.OK
+
+
+@contextmanager
+def progress_display(enabled: bool):
+    """A live count of audited transcripts on standard error, only on a terminal.
+
+    The report itself goes to standard output or a file, never mixed with it.
+    """
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as progress:
+        task = progress.add_task("audit", total=None)
+        counter = {"done": 0}
+
+        def advance(result) -> None:
+            counter["done"] += 1
+            progress.update(task, description=f"{counter['done']} transcriptions auditées · {result.transcript.path}")
+
+        yield advance
 
 
 def parse_output(value: str, default: OutputFormat) -> tuple[OutputFormat, Path]:
