@@ -284,3 +284,19 @@ def test_no_progress_or_diagnostics_mixed_into_a_piped_run(auditor):
     result = run("check", str(SAMPLES / "chat-reparation-mixte.txt"), "-f", "json")
     assert result.stderr == ""
     json.loads(result.stdout)  # the report alone on standard output
+
+
+@pytest.mark.parametrize("output_format", ["jsonl", "csv", "sarif", "junit", "github", "markdown"])
+def test_every_format_from_the_command_line(auditor, tmp_path, output_format):
+    target = tmp_path / f"report.{output_format}"
+    result = run("check", str(SAMPLES / "chat-reparation-mixte.txt"), "-o", f"{output_format}={target}", "--csv-delimiter", ";")
+    assert result.exit_code == 1
+    text = target.read_text(encoding="utf-8-sig")
+    assert "vague-promise" in text
+    if output_format == "csv":
+        assert text.splitlines()[0].startswith("path;transcript;channel")
+
+
+def test_a_bad_csv_delimiter_is_a_usage_error(tmp_path):
+    result = run("check", str(SAMPLES), "-f", "csv", "--csv-delimiter", "ab")
+    assert result.exit_code == 2 and "invalid --csv-delimiter" in result.stderr

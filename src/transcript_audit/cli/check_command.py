@@ -72,6 +72,7 @@ def check(
         typer.Option("--columns", help="CSV columns, e.g. 'conversation=Ticket,text=Body,role=Author type,time=Date'."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display on standard error.")] = False,
+    csv_delimiter: Annotated[str, typer.Option("--csv-delimiter", help="CSV cell separator: ';' for French Excel.")] = ",",
 ) -> None:
     """Audit transcripts and report what hurts the customer relationship."""
     from ..engine import AuditOptions, Auditor, audit, load_active_rules
@@ -81,6 +82,12 @@ def check(
     from ..rule_loader import RuleLoadError
 
     targets = [parse_output(value, output_format) for value in output or []]
+    from ..reporters import csv_report
+
+    try:
+        csv_report.with_delimiter(csv_delimiter)
+    except ValueError as error:
+        fail(f"invalid --csv-delimiter: {error}")
     settings = configuration(config, paths[0] if paths and str(paths[0]) != "-" else Path.cwd())
     chosen_format = input_format or settings.input_format
     if chosen_format is not None and chosen_format not in formats():
@@ -121,11 +128,13 @@ def check(
     if output:
         for chosen, target in targets:
             try:
-                write_report(result, chosen, target)
+                write_report(result, chosen, target, **_format_options(chosen, csv_delimiter))
             except OSError as error:
                 fail(f"cannot write {target}: {error.strerror or error}")
     else:
-        render(result, output_format, sys.stdout)
+        if output_format is OutputFormat.CSV and hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(newline="")  # the CSV writer's CRLF, untranslated
+        render(result, output_format, sys.stdout, **_format_options(output_format, csv_delimiter))
     for problem in result.errors:
         stderr(f"error: {problem}")
     raise typer.Exit(exit_code(result, threshold))
@@ -139,6 +148,10 @@ def exit_code(result: AuditResult, fail_on: FailOn) -> ExitCode:
     if fail_on is not FailOn.NEVER and worst is not None and worst.rank >= Severity(fail_on.value).rank:
         return ExitCode.FINDINGS
     return ExitCode.OK
+
+
+def _format_options(output_format: OutputFormat, csv_delimiter: str) -> dict[str, str]:
+    return {"delimiter": csv_delimiter} if output_format is OutputFormat.CSV else {}
 
 
 @contextmanager

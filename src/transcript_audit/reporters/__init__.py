@@ -20,24 +20,40 @@ from ..model import AuditResult
 class OutputFormat(str, Enum):
     RICH = "rich"
     JSON = "json"
+    JSONL = "jsonl"
+    CSV = "csv"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    GITHUB = "github"
+    MARKDOWN = "markdown"
 
 
 # Reporter modules by format, imported on first use.
-_MODULES = {OutputFormat.RICH: "rich_report", OutputFormat.JSON: "json_report"}
+_MODULES = {
+    OutputFormat.RICH: "rich_report",
+    OutputFormat.JSON: "json_report",
+    OutputFormat.JSONL: "jsonl_report",
+    OutputFormat.CSV: "csv_report",
+    OutputFormat.SARIF: "sarif_report",
+    OutputFormat.JUNIT: "junit_report",
+    OutputFormat.GITHUB: "github_report",
+    OutputFormat.MARKDOWN: "markdown_report",
+}
 
 
-def render(result: AuditResult, output_format: OutputFormat, stream: TextIO, color: bool | None = None) -> None:
+def render(result: AuditResult, output_format: OutputFormat, stream: TextIO, color: bool | None = None, **options) -> None:
+    """Render with the format's module; ``options`` are the format's own (``delimiter`` for CSV)."""
     reporter = import_module(f".{_MODULES[output_format]}", __name__)
-    reporter.render(result, stream, color=color)
+    reporter.render(result, stream, color=color, **options)
 
 
-def write_report(result: AuditResult, output_format: OutputFormat, path: Path) -> None:
+def write_report(result: AuditResult, output_format: OutputFormat, path: Path, **options) -> None:
     """Write a report file atomically: a temporary file renamed into place.
 
     An interrupted run never leaves a half-written report behind.
     """
     buffer = io.StringIO()
-    render(result, output_format, buffer, color=False)
+    render(result, output_format, buffer, color=False, **options)
     write_text_atomically(path, buffer.getvalue())
 
 
