@@ -202,6 +202,7 @@ class AuditResult:
     transcripts: list[TranscriptResult]
     errors: list[ReadError]
     rules: list[dict[str, Any]]  # id, category, severity, message of each active rule
+    baselined: int = 0  # findings left out because a baseline already had them
 
     def findings(self) -> list[Finding]:
         return [finding for result in self.transcripts for finding in result.findings]
@@ -224,6 +225,7 @@ class AuditResult:
             "mean_score": round(sum(scores) / len(scores), 1) if scores else None,
             "clean_transcripts": sum(1 for r in self.transcripts if not r.findings),
             "suppressed": sum(len(r.suppressed) for r in self.transcripts),
+            "baselined": self.baselined,
         }
 
     def as_records(self) -> dict[str, Any]:

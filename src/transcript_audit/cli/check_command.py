@@ -73,6 +73,12 @@ def check(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display on standard error.")] = False,
     csv_delimiter: Annotated[str, typer.Option("--csv-delimiter", help="CSV cell separator: ';' for French Excel.")] = ",",
+    baseline: Annotated[
+        Optional[Path], typer.Option("--baseline", help="Report and fail only on findings this baseline does not have.")
+    ] = None,
+    write_baseline: Annotated[
+        Optional[Path], typer.Option("--write-baseline", help="Record today's findings in this file (then exit 0).")
+    ] = None,
 ) -> None:
     """Audit transcripts and report what hurts the customer relationship."""
     from ..engine import AuditOptions, Auditor, audit, load_active_rules
@@ -124,6 +130,20 @@ def check(
         fail(str(error))
     with progress_display(enabled=not quiet and sys.stderr.isatty()) as on_transcript:
         result = audit(paths, options, auditor=auditor, on_transcript=on_transcript)
+    if write_baseline is not None:
+        from ..baseline import baseline_text
+        from ..reporters import write_text_atomically
+
+        write_text_atomically(write_baseline, baseline_text(result))
+        stderr(f"wrote {len(result.findings())} findings to the baseline {write_baseline}")
+        raise typer.Exit(ExitCode.ERROR if result.errors else ExitCode.OK)
+    if baseline is not None:
+        from ..baseline import BaselineError, apply_baseline, load_baseline
+
+        try:
+            result = apply_baseline(result, load_baseline(baseline))
+        except BaselineError as error:
+            fail(str(error))
 
     if output:
         for chosen, target in targets:

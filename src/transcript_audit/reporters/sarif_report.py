@@ -8,13 +8,12 @@ survives lines being inserted above it and is not reopened on every upload.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import unicodedata
 from typing import Any, TextIO
 from urllib.parse import quote
 
+from ..fingerprints import Fingerprinter
 from ..model import AuditResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -25,8 +24,6 @@ FINGERPRINT_KEY = "transcriptAudit/v1"
 
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u00b4": "'", "`": "'"})
-_WHITESPACE = re.compile(r"\s+")
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[/\\]")
 
 
@@ -39,7 +36,7 @@ def sarif_log(records: dict[str, Any]) -> dict[str, Any]:
     """The SARIF log of one audit, from its JSON records."""
     rules, rule_index = _rule_descriptors(records)
     results = []
-    occurrences: dict[tuple[str, str, str], int] = {}
+    occurrences = Fingerprinter()
     for transcript in records["transcripts"]:
         for finding in transcript["findings"]:
             results.append(_result(finding, transcript, rule_index, occurrences))
@@ -127,7 +124,7 @@ def _result(
     finding: dict[str, Any],
     transcript: dict[str, Any],
     rule_index: dict[str, int],
-    occurrences: dict[tuple[str, str, str], int],
+    occurrences: Fingerprinter,
 ) -> dict[str, Any]:
     text = finding["message"]
     if finding.get("suggestion"):
@@ -158,31 +155,9 @@ def _result(
         "level": LEVELS.get(finding["severity"], "warning"),
         "message": {"text": text},
         "locations": [location],
-        "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(finding, transcript["id"], occurrences)},
+        "partialFingerprints": {FINGERPRINT_KEY: occurrences.of(finding, transcript["id"])},
         "properties": {key: value for key, value in properties.items() if value is not None},
     }
-
-
-def _fingerprint(finding: dict[str, Any], transcript_id: str, occurrences: dict[tuple[str, str, str], int]) -> str:
-    """A hash of what was flagged, not where: rule, transcript, normalised words, occurrence.
-
-    Lines and columns are left out on purpose so that editing above a finding keeps its
-    identity; the occurrence index (counted over the whole run) keeps two identical
-    findings apart, even in two files that declare the same transcript id.
-    """
-    words = normalise(finding.get("match") or finding.get("excerpt") or "")
-    key = (finding["rule"], transcript_id, words)
-    occurrence = occurrences.get(key, 0)
-    occurrences[key] = occurrence + 1
-    payload = "\x1f".join((finding["rule"], transcript_id, words, str(occurrence)))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def normalise(text: str) -> str:
-    """Case, accents' encoding, apostrophes, spacing and truncation marks do not matter."""
-    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
-    text = _WHITESPACE.sub(" ", text).strip()
-    return text.strip("…").strip()
 
 
 def _artifact(path: str) -> dict[str, Any]:

@@ -1,0 +1,47 @@
+"""Baselines: a second run fails only on what is new, whatever moved."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from transcript_audit.cli import app
+
+CALL = "Conseiller : Bonjour, votre marchandise part demain. Bonne journée.\n"
+
+
+def run(*args):
+    return CliRunner().invoke(app, list(args))
+
+
+def test_a_new_finding_fails_alone_and_line_shifts_do_not_matter(auditor, tmp_path):
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    (folder / "a.txt").write_text(CALL, encoding="utf-8")
+    baseline = tmp_path / "baseline.json"
+    first = run("check", str(folder), "--write-baseline", str(baseline))
+    assert first.exit_code == 0
+    assert [entry["rule"] for entry in json.loads(baseline.read_text(encoding="utf-8"))["findings"]] == ["jargon-generic-item"]
+
+    # The same finding two lines lower, plus one new finding.
+    (folder / "a.txt").write_text(
+        "# id: a\n\n" + CALL + "Conseiller : Normalement c'est réglé. Bonne journée.\n", encoding="utf-8"
+    )
+    second = run("check", str(folder), "--baseline", str(baseline), "-f", "json")
+    assert second.exit_code == 1
+    report = json.loads(second.stdout)
+    assert [f["rule"] for t in report["transcripts"] for f in t["findings"]] == ["vague-promise"]
+    assert report["summary"]["baselined"] == 1
+
+    unchanged = run("check", str(folder), "--baseline", str(baseline), "--select", "jargon")
+    assert unchanged.exit_code == 0
+
+
+def test_a_file_that_is_not_a_baseline_is_a_clear_error(auditor, tmp_path):
+    (tmp_path / "a.txt").write_text(CALL, encoding="utf-8")
+    bogus = tmp_path / "bogus.json"
+    bogus.write_text('{"rules": []}', encoding="utf-8")
+    result = run("check", str(tmp_path / "a.txt"), "--baseline", str(bogus))
+    assert result.exit_code == 2
+    assert "not a transcript-audit baseline" in result.stderr
