@@ -274,3 +274,12 @@ def test_a_brand_or_model_named_by_the_customer_is_their_item(nlp, tmp_path):
     pack = FORBIDDEN + textwrap.indent('suggestion: ["« {customer_item} »"]\n', "    ")
     conversation = "Client : Mon Samsung Galaxy S21 ne charge plus.\nConseiller : Votre marchandise part."
     assert audit_text(nlp, tmp_path, pack, conversation)[0].suggestion == "« votre Samsung Galaxy S21 »"
+
+
+def test_a_critical_rule_fails_the_transcript(nlp, tmp_path):
+    from transcript_audit.scoring import score
+
+    findings = audit_text(nlp, tmp_path, FORBIDDEN + "    critical: true\n", "Conseiller : Votre marchandise.")
+    assert findings[0].critical and score(findings) == 0
+    ordinary = audit_text(nlp, tmp_path, FORBIDDEN, "Conseiller : Votre marchandise.")
+    assert score(ordinary) == 90

@@ -300,3 +300,9 @@ def test_every_format_from_the_command_line(auditor, tmp_path, output_format):
 def test_a_bad_csv_delimiter_is_a_usage_error(tmp_path):
     result = run("check", str(SAMPLES), "-f", "csv", "--csv-delimiter", "ab")
     assert result.exit_code == 2 and "invalid --csv-delimiter" in result.stderr
+
+
+def test_min_score_fails_a_run_even_below_the_fail_on_level(auditor):
+    mixed = str(SAMPLES / "chat-reparation-mixte.txt")  # one warning: score 90
+    assert run("check", mixed, "--fail-on", "never", "--min-score", "95").exit_code == 1
+    assert run("check", mixed, "--fail-on", "never", "--min-score", "90").exit_code == 0

@@ -164,6 +164,7 @@ class Conversation:
             match_start=match_start,
             locator=turn.locator_at(offset),
             time=turn.start,
+            critical=rule.critical,
         )
 
 

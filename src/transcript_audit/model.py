@@ -152,6 +152,7 @@ class Finding:
     match_start: int | None = None  # offset of ``match`` inside ``excerpt``
     locator: str | None = None  # "cue 12", "row 7"… for formats that are not plain lines
     time: float | None = None  # start of the turn, in seconds, where the format gives it
+    critical: bool = False  # the rule fails the whole transcript (score 0)
 
     def as_record(self) -> dict[str, Any]:
         return {
@@ -171,6 +172,7 @@ class Finding:
             "match_start": self.match_start,
             "locator": self.locator,
             "time": self.time,
+            "critical": self.critical,
         }
 
 

@@ -29,7 +29,7 @@ _ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$")
 
 COMMON_FIELDS = (
     "id", "category", "severity", "check", "message", "rationale", "suggestion",
-    "speaker", "channels", "unless", "when", "examples",
+    "speaker", "channels", "unless", "when", "critical", "examples",
 )
 
 
@@ -280,6 +280,9 @@ def _rule(context: _Context, raw: Any, mark: Mark) -> Rule | None:
         _check_placeholders(context, raw, key)
     unless = _unless_list(context, raw)
     when = _unless_list(context, raw, key="when")
+    critical = raw.get("critical", False)
+    if not isinstance(critical, bool):
+        context.error(raw.value_marks["critical"], "'critical' must be true or false")
     flag_examples, pass_examples = _examples(context, raw)
     options: dict[str, Any] = {}
     if check_type:
@@ -299,7 +302,7 @@ def _rule(context: _Context, raw: Any, mark: Mark) -> Rule | None:
         message=message, rationale=rationale, suggestion=tuple(suggestion), speaker=speaker,
         channels=tuple(channels), unless=unless, flag_examples=flag_examples,
         pass_examples=pass_examples, options=options, source=context.path, line=mark.line,
-        column=mark.column, when=when,
+        column=mark.column, when=when, critical=critical is True,
     )
 
 

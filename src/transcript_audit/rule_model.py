@@ -116,6 +116,7 @@ class Rule:
     # Conditions that must all hold for a match to count (same shape as ``unless``):
     # proximity ("near"), context in a window of turns.
     when: tuple[Unless, ...] = ()
+    critical: bool = False  # a finding of this rule fails the transcript: score 0
 
     @property
     def pack(self) -> str:

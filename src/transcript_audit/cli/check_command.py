@@ -73,6 +73,9 @@ def check(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display on standard error.")] = False,
     csv_delimiter: Annotated[str, typer.Option("--csv-delimiter", help="CSV cell separator: ';' for French Excel.")] = ",",
+    min_score: Annotated[
+        Optional[int], typer.Option("--min-score", help="Exit 1 when a transcript scores below this (0-100).", min=0, max=100)
+    ] = None,
     baseline: Annotated[
         Optional[Path], typer.Option("--baseline", help="Report and fail only on findings this baseline does not have.")
     ] = None,
@@ -157,13 +160,16 @@ def check(
         render(result, output_format, sys.stdout, **_format_options(output_format, csv_delimiter))
     for problem in result.errors:
         stderr(f"error: {problem}")
-    raise typer.Exit(exit_code(result, threshold))
+    raise typer.Exit(exit_code(result, threshold, min_score))
 
 
-def exit_code(result: AuditResult, fail_on: FailOn) -> ExitCode:
-    """2 when a file could not be read, else 1 when a finding reaches ``fail_on``, else 0."""
+def exit_code(result: AuditResult, fail_on: FailOn, min_score: int | None = None) -> ExitCode:
+    """2 when a file could not be read, else 1 when a finding reaches ``fail_on`` or a
+    transcript scores below ``min_score``, else 0."""
     if result.errors:
         return ExitCode.ERROR
+    if min_score is not None and any(r.score < min_score for r in result.transcripts):
+        return ExitCode.FINDINGS
     worst = result.worst_severity()
     if fail_on is not FailOn.NEVER and worst is not None and worst.rank >= Severity(fail_on.value).rank:
         return ExitCode.FINDINGS
