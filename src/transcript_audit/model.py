@@ -205,6 +205,8 @@ class AuditResult:
     errors: list[ReadError]
     rules: list[dict[str, Any]]  # id, category, severity, message of each active rule
     baselined: int = 0  # findings left out because a baseline already had them
+    group_by: tuple[str, ...] = ()  # summary views asked for: agent, channel, category, file
+    with_stats: bool = False  # the most frequent findings and their words
 
     def findings(self) -> list[Finding]:
         return [finding for result in self.transcripts for finding in result.findings]
@@ -232,13 +234,21 @@ class AuditResult:
 
     def as_records(self) -> dict[str, Any]:
         """The JSON contract (see README, "JSON output")."""
-        return {
+        records = {
             "tool": {"name": "transcript-audit", "version": self.tool_version},
             "summary": self.summary(),
             "rules": self.rules,
             "transcripts": [result.as_record() for result in self.transcripts],
             "errors": [error.as_record() for error in self.errors],
         }
+        if self.group_by or self.with_stats:
+            from .aggregation import groups, stats
+
+            if self.group_by:
+                records["groups"] = {key: groups(records, key) for key in self.group_by}
+            if self.with_stats:
+                records["stats"] = stats(records)
+        return records
 
     def worst_severity(self) -> Severity | None:
         severities = [finding.severity for finding in self.findings()]

@@ -16,6 +16,13 @@ from . import app
 from .common import ConfigOption, NoBuiltinOption, RulesOption, configuration, fail, report_errors, rule_folders, stderr
 
 
+class GroupBy(str, Enum):
+    AGENT = "agent"
+    CHANNEL = "channel"
+    CATEGORY = "category"
+    FILE = "file"
+
+
 class FailOn(str, Enum):
     INFO = "info"
     WARNING = "warning"
@@ -73,6 +80,10 @@ def check(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display on standard error.")] = False,
     csv_delimiter: Annotated[str, typer.Option("--csv-delimiter", help="CSV cell separator: ';' for French Excel.")] = ",",
+    group_by: Annotated[
+        Optional[list[GroupBy]], typer.Option("--group-by", help="Add summary tables by agent, channel, category or file. Repeatable.")
+    ] = None,
+    stats: Annotated[bool, typer.Option("--stats", help="Add the most frequent findings and the words that triggered them.")] = False,
     min_score: Annotated[
         Optional[int], typer.Option("--min-score", help="Exit 1 when a transcript scores below this (0-100).", min=0, max=100)
     ] = None,
@@ -133,6 +144,8 @@ def check(
         fail(str(error))
     with progress_display(enabled=not quiet and sys.stderr.isatty()) as on_transcript:
         result = audit(paths, options, auditor=auditor, on_transcript=on_transcript)
+    result.group_by = tuple(key.value for key in group_by or ())
+    result.with_stats = stats
     if write_baseline is not None:
         from ..baseline import baseline_text
         from ..reporters import write_text_atomically

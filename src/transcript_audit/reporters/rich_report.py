@@ -35,6 +35,8 @@ def render(result: AuditResult, stream: TextIO, color: bool | None = None) -> No
         _print_transcript(console, transcript_result)
     _print_errors(console, result)
     _print_summary(console, result)
+    if result.group_by or result.with_stats:
+        _print_views(console, result.as_records())
 
 
 def _score_style(score: int) -> str:
@@ -149,3 +151,29 @@ def _print_summary(console: Console, result: AuditResult) -> None:
         f"{summary['errors']} erreurs de lecture, {summary['suppressed']} désactivés, "
         f"score moyen {mean if mean is not None else '-'}"
     )
+
+
+_GROUP_TITLES = {"agent": "conseiller", "channel": "canal", "category": "catégorie", "file": "fichier"}
+
+
+def _print_views(console: Console, records: dict) -> None:
+    """The --group-by tables and the --stats table, from the JSON records."""
+    for key, rows in records.get("groups", {}).items():
+        table = Table(title=f"Par {_GROUP_TITLES[key]}", title_justify="left")
+        table.add_column(_GROUP_TITLES[key], overflow="fold")
+        for column in ("transcr.", "constats", "moyenne", "médiane"):
+            table.add_column(column, justify="right")
+        table.add_column("règles les plus fréquentes", overflow="fold")
+        for row in rows:
+            worst = ", ".join(f"{item['rule']} ×{item['count']}" for item in row["worst_rules"])
+            table.add_row(row["group"], str(row["transcripts"]), str(row["findings"]), str(row["mean_score"]), str(row["median_score"]), worst)
+        console.print(table)
+    if "stats" in records:
+        table = Table(title="Constats les plus fréquents et leurs mots", title_justify="left")
+        table.add_column("règle", no_wrap=True)
+        table.add_column("n", justify="right")
+        table.add_column("mots", overflow="fold")
+        for row in records["stats"]:
+            words = ", ".join(f"« {item['text']} » ×{item['count']}" for item in row["words"])
+            table.add_row(row["rule"], str(row["count"]), words)
+        console.print(table)
