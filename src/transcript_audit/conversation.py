@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .model import Finding, Role, Transcript
+from .redaction import candidate_spans
 from .rule_model import ALL, PLACEHOLDER, Expression, Rule, Unless
 
 if TYPE_CHECKING:  # spaCy is imported only where text is parsed
@@ -233,6 +234,11 @@ def _excerpt(text: str, start: int, end: int) -> tuple[str, int]:
     if right < len(text):
         space = text.rfind(" ", end, right)
         right = space if space != -1 else right
+    for span_start, span_end in candidate_spans(text):  # never cut a phone number or an IBAN in two
+        if span_start < left < span_end:
+            left = span_start
+        if span_start < right < span_end:
+            right = span_end
     prefix = "…" if left > 0 else ""
     suffix = "…" if right < len(text) else ""
     window = text[left:right].replace("\n", " ")

@@ -19,9 +19,12 @@ the length of the text.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from typing import NamedTuple
+
+from .model import AuditResult, Finding
 
 # Plain, non-breaking and narrow non-breaking spaces (French typography).
 _SPACE = "[ \u00a0\u202f]"
@@ -178,3 +181,43 @@ def redact(text: str) -> str:
 def redact_optional(text: str | None) -> str | None:
     """``redact`` for optional fields (a missing subject or body stays ``None``)."""
     return None if text is None else redact(text)
+
+
+def redact_result(result: AuditResult) -> AuditResult:
+    """A copy of ``result`` whose excerpts, matches, messages, suggestions and notes are redacted.
+
+    Reports never hold more of a turn than the excerpt around a finding, so
+    these are the only places a turn's text reaches an output.
+    """
+    transcripts = []
+    for transcript_result in result.transcripts:
+        findings = [_redact_finding(finding) for finding in transcript_result.findings]
+        suppressed = [_redact_finding(finding) for finding in transcript_result.suppressed]
+        transcript = dataclasses.replace(transcript_result.transcript, notes=[redact(note) for note in transcript_result.transcript.notes])
+        transcripts.append(dataclasses.replace(transcript_result, transcript=transcript, findings=findings, suppressed=suppressed))
+    errors = [dataclasses.replace(error, message=redact(error.message)) for error in result.errors]
+    return dataclasses.replace(result, transcripts=transcripts, errors=errors)
+
+
+def _redact_finding(finding: Finding) -> Finding:
+    excerpt = redact(finding.excerpt)
+    match = redact_optional(finding.match)
+    start = excerpt.find(match) if match else -1
+    return dataclasses.replace(
+        finding,
+        excerpt=excerpt,
+        match=match,
+        match_start=start if start >= 0 else None,
+        message=redact(finding.message),
+        suggestion=redact_optional(finding.suggestion),
+        locator=redact_optional(finding.locator),  # e-mail Message-IDs look like addresses
+    )
+
+
+def candidate_spans(text: str) -> list[tuple[int, int]]:
+    """Where personal data may be in ``text``, checked or not.
+
+    Excerpts never cut through these spans, so that a phone number or an IBAN
+    is always whole in an excerpt and ``redact`` can recognise it there.
+    """
+    return [match.span() for redaction in REDACTIONS for match in redaction.pattern.finditer(text)]

@@ -84,6 +84,9 @@ def check(
         Optional[list[GroupBy]], typer.Option("--group-by", help="Add summary tables by agent, channel, category or file. Repeatable.")
     ] = None,
     stats: Annotated[bool, typer.Option("--stats", help="Add the most frequent findings and the words that triggered them.")] = False,
+    redact: Annotated[
+        bool, typer.Option("--redact", help="Mask e-mails, phone numbers, IBANs, card and social-security numbers in every output.")
+    ] = False,
     min_score: Annotated[
         Optional[int], typer.Option("--min-score", help="Exit 1 when a transcript scores below this (0-100).", min=0, max=100)
     ] = None,
@@ -144,6 +147,10 @@ def check(
         fail(str(error))
     with progress_display(enabled=not quiet and sys.stderr.isatty()) as on_transcript:
         result = audit(paths, options, auditor=auditor, on_transcript=on_transcript)
+    if redact:
+        from ..redaction import redact_result
+
+        result = redact_result(result)
     result.group_by = tuple(key.value for key in group_by or ())
     result.with_stats = stats
     if write_baseline is not None:
