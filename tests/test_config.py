@@ -86,3 +86,14 @@ def test_init_writes_a_starter_that_loads_and_refuses_to_overwrite(tmp_path):
     assert config.fail_on == "warning" and config.packs == []
     again = CliRunner().invoke(app, ["init", str(tmp_path)])
     assert again.exit_code == 2 and "already exists" in again.stderr
+
+
+def test_category_weights_change_the_score(auditor, tmp_path):
+    write(tmp_path / ".transcript-audit.yaml", "weights: {jargon: 2.5, vague: 0}\n")
+    write(tmp_path / "a.txt", CALL)  # one jargon warning, one vague warning
+    report = json.loads(CliRunner().invoke(app, ["check", str(tmp_path), "-f", "json"]).stdout)
+    assert report["transcripts"][0]["score"] == 100 - 25 - 0 - 10  # jargon ×2.5, vague ×0, greeting ×1
+    assert report["summary"]["weights"] == {"jargon": 2.5, "vague": 0.0}
+    write(tmp_path / ".transcript-audit.yaml", "weights: {jargon: heavy}\n")
+    broken = CliRunner().invoke(app, ["check", str(tmp_path)])
+    assert broken.exit_code == 2 and "weight between 0 and 10" in broken.stderr

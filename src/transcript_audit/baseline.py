@@ -54,5 +54,5 @@ def apply_baseline(result: AuditResult, known: set[str]) -> AuditResult:
     for transcript_result, prints in zip(result.transcripts, fingerprints(result.as_records())):
         kept = [finding for finding, fingerprint in zip(transcript_result.findings, prints) if fingerprint not in known]
         baselined += len(transcript_result.findings) - len(kept)
-        kept_results.append(TranscriptResult(transcript_result.transcript, kept, score(kept), transcript_result.suppressed))
+        kept_results.append(TranscriptResult(transcript_result.transcript, kept, score(kept, result.weights), transcript_result.suppressed))
     return replace(result, transcripts=kept_results, baselined=baselined)

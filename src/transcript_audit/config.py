@@ -24,7 +24,7 @@ FAIL_ON = ("info", "warning", "error", "never")
 
 KEYS = (
     "packs", "builtin-rules", "select", "ignore", "severity", "fail-on", "include", "exclude",
-    "input-format", "agents", "agent-domains", "columns", "per-path",
+    "input-format", "agents", "agent-domains", "columns", "per-path", "weights",
 )
 PER_PATH_KEYS = ("paths", "select", "ignore", "severity")
 
@@ -65,6 +65,7 @@ class Config:
     agent_domains: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
     per_path: list[PathOverride] = field(default_factory=list)
+    weights: dict[str, float] = field(default_factory=dict)
 
 
 def find_config(start: Path) -> Path | None:
@@ -134,6 +135,8 @@ def load_config(path: Path) -> Config:
             config.input_format = reader.text(key, value)
         elif key == "columns":
             config.columns = reader.mapping(key, value)
+        elif key == "weights":
+            config.weights = reader.weights(key, value)
         elif key == "per-path":
             config.per_path = reader.per_path(key, value)
             for override in config.per_path:
@@ -196,6 +199,15 @@ class _Reader:
             return {}
         return {str(k): Severity(v) for k, v in value.items()}
 
+    def weights(self, key: str, value: Any) -> dict[str, float]:
+        valid = isinstance(value, dict) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 10 for v in value.values()
+        )
+        if not valid:
+            self.error(key, f"'{key}' maps categories to a weight between 0 and 10 (1 is the default)")
+            return {}
+        return {str(k): float(v) for k, v in value.items()}
+
     def per_path(self, key: str, value: Any) -> list[PathOverride]:
         if not isinstance(value, list):
             self.error(key, f"'{key}' must be a list of {{paths, select, ignore, severity}}")
@@ -256,6 +268,10 @@ agent-domains: []
 # CSV column names, when your export's headers are not recognised.
 columns: {}
 # columns: {conversation: Dossier, role: Qui, text: Message, time: Date}
+
+# Scorecard: how much a category's findings weigh in a transcript's score (1 by default).
+weights: {}
+# weights: {empathy: 2, dismissive: 2, greeting: 0.5}
 
 # Settings for some paths only.
 per-path: []

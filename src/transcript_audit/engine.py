@@ -37,6 +37,7 @@ class AuditOptions:
     reader: ReaderOptions = field(default_factory=ReaderOptions)
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id, category or glob -> severity
     per_path: Sequence[PathOverride] = ()
+    weights: dict[str, float] = field(default_factory=dict)  # category -> score weight
 
 
 def load_active_rules(options: AuditOptions, validate_patterns: bool = True) -> list[Rule]:
@@ -63,7 +64,7 @@ def select_rules(rules: Iterable[Rule], select: Sequence[str], ignore: Sequence[
     return [rule for rule in rules if _kept(rule.id, rule.category, select, ignore)]
 
 
-def adjust(result: TranscriptResult, per_path: Sequence[PathOverride]) -> TranscriptResult:
+def adjust(result: TranscriptResult, per_path: Sequence[PathOverride], weights: dict[str, float] | None = None) -> TranscriptResult:
     """Apply per-path settings and inline suppressions to one transcript's findings."""
     transcript = result.transcript
     findings, suppressed = [], list(result.suppressed)
@@ -84,18 +85,21 @@ def adjust(result: TranscriptResult, per_path: Sequence[PathOverride]) -> Transc
             suppressed.append(finding)
         else:
             findings.append(finding)
-    return TranscriptResult(transcript, findings, score(findings), suppressed)
+    return TranscriptResult(transcript, findings, score(findings, weights), suppressed)
 
 
 class Auditor:
     """Compiled rules and the loaded model, reusable across many transcripts."""
 
-    def __init__(self, rules: Sequence[Rule], nlp=None, per_path: Sequence[PathOverride] = ()):
+    def __init__(
+        self, rules: Sequence[Rule], nlp=None, per_path: Sequence[PathOverride] = (), weights: dict[str, float] | None = None
+    ):
         from . import nlp as nlp_module
         from .matching import ExpressionIndex
 
         self.rules = list(rules)
         self.per_path = list(per_path)
+        self.weights = dict(weights or {})  # category -> weight of its penalties in the score
         expressions = [expression for rule in self.rules for expression in rule.expressions()]
         attributes = set().union(*(expression.token_attributes() for expression in expressions))
         self._nlp_module = nlp_module
@@ -130,7 +134,7 @@ class Auditor:
                 if transcript.channel in check.rule.channels:
                     findings.extend(self._run_check(check, conversation))
             findings.sort(key=lambda f: (f.turn, f.line or 0, f.column or 0, f.rule))
-            yield adjust(TranscriptResult(transcript, findings, score(findings)), self.per_path)
+            yield adjust(TranscriptResult(transcript, findings, score(findings, self.weights)), self.per_path, self.weights)
 
     def _run_check(self, check, conversation) -> list:
         """A failing check is reported as an error; the other rules and files go on."""
@@ -159,7 +163,7 @@ def audit(
     ``on_transcript`` is told of each transcript as it is done (a progress bar).
     """
     options = options or AuditOptions()
-    auditor = auditor or Auditor(load_active_rules(options), per_path=options.per_path)
+    auditor = auditor or Auditor(load_active_rules(options), per_path=options.per_path, weights=options.weights)
     errors: list[ReadError] = []
 
     def transcripts() -> Iterator[Transcript]:
@@ -179,4 +183,5 @@ def audit(
         transcripts=results,
         errors=errors,
         rules=[rule.summary() for rule in auditor.rules],
+        weights=dict(auditor.weights),
     )

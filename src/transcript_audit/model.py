@@ -205,6 +205,7 @@ class AuditResult:
     errors: list[ReadError]
     rules: list[dict[str, Any]]  # id, category, severity, message of each active rule
     baselined: int = 0  # findings left out because a baseline already had them
+    weights: dict[str, float] = field(default_factory=dict)  # category weights used in scores
     group_by: tuple[str, ...] = ()  # summary views asked for: agent, channel, category, file
     with_stats: bool = False  # the most frequent findings and their words
 
@@ -230,6 +231,7 @@ class AuditResult:
             "clean_transcripts": sum(1 for r in self.transcripts if not r.findings),
             "suppressed": sum(len(r.suppressed) for r in self.transcripts),
             "baselined": self.baselined,
+            "weights": self.weights,
         }
 
     def as_records(self) -> dict[str, Any]:

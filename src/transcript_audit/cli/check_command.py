@@ -130,6 +130,7 @@ def check(
         ),
         severity=settings.severity,
         per_path=settings.per_path,
+        weights=settings.weights,
     )
     threshold = fail_on or FailOn(settings.fail_on or "warning")
     try:
@@ -142,7 +143,7 @@ def check(
     from ..nlp import ModelNotInstalledError
 
     try:
-        auditor = Auditor(active, per_path=options.per_path)
+        auditor = Auditor(active, per_path=options.per_path, weights=options.weights)
     except ModelNotInstalledError as error:
         fail(str(error))
     with progress_display(enabled=not quiet and sys.stderr.isatty()) as on_transcript:

@@ -1,0 +1,414 @@
+"""``--format html``: one self-contained page to read an audit in a browser or attach to a ticket.
+
+A header with the totals, three inline SVG charts (findings by category,
+distribution of the transcript scores in 10-point bins, mean score by agent
+when the transcripts name their agents), a table of transcripts that sorts
+when a column header is clicked, then one section per transcript with its
+findings as cards, grouped by turn, and the read errors. Labels speak French,
+like the terminal report.
+
+The page renders only from ``result.as_records()``, like every other output,
+and needs nothing else: CSS, JavaScript and charts are inline, no font, image
+or script is fetched, so the file works offline and from a mail attachment.
+Transcript text is untrusted: everything that comes from a record goes
+through ``html.escape`` and none of it is ever written inside the ``<script>``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from pathlib import PurePath
+from typing import Any, TextIO
+
+from ..model import AuditResult
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_LABELS = {"error": "erreur", "warning": "alerte", "info": "info"}
+ROLE_LABELS = {"agent": "agent", "customer": "client"}
+SCORE_BINS = 10  # 0–9, 10–19, … 90–100
+
+_CSS = """
+:root { --fg:#1f2328; --muted:#59636e; --line:#d1d9e0; --bg:#f6f8fa; --accent:#0969da;
+        --error:#cf222e; --warning:#9a6700; --info:#0969da; }
+* { box-sizing: border-box; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
+       margin: 0 auto; max-width: 1200px; padding: 1.5rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .5rem; }
+h2 { font-size: 1.25rem; border-bottom: 1px solid var(--line); padding-bottom: .3rem; margin-top: 2rem; }
+h3 { font-size: 1.05rem; margin: 0 0 .5rem; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .9em; }
+.totals { display: flex; flex-wrap: wrap; gap: .75rem; padding: 0; list-style: none; }
+.totals li { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: .5rem .9rem; }
+.totals strong { display: block; font-size: 1.3rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 1rem; }
+.chart { border: 1px solid var(--line); border-radius: 6px; padding: .75rem; }
+.chart svg { width: 100%; height: auto; display: block; }
+.chart text { font-size: 12px; fill: var(--fg); }
+.chart .bar rect { fill: var(--accent); }
+.chart .axis { stroke: var(--line); }
+table { border-collapse: collapse; width: 100%; }
+th, td { border-bottom: 1px solid var(--line); padding: .35rem .6rem; text-align: left; vertical-align: top; }
+th.num, td.num { text-align: right; }
+th button { font: inherit; font-weight: 600; background: none; border: 0; padding: 0; cursor: pointer; color: inherit; }
+th[aria-sort="ascending"] button::after { content: " ▲"; }
+th[aria-sort="descending"] button::after { content: " ▼"; }
+section.transcript { border: 1px solid var(--line); border-radius: 6px; padding: 1rem; margin: 1rem 0; }
+.meta { color: var(--muted); margin: 0 0 .75rem; }
+ol.turns { list-style: none; padding: 0; margin: 0; }
+li.turn { margin: .75rem 0; }
+.turn-head { font-weight: 600; color: var(--muted); }
+article.finding { border-left: 4px solid var(--line); background: var(--bg); border-radius: 4px;
+                  padding: .5rem .75rem; margin: .4rem 0; }
+article.finding.severity-error { border-left-color: var(--error); }
+article.finding.severity-warning { border-left-color: var(--warning); }
+article.finding.severity-info { border-left-color: var(--info); }
+.badge { display: inline-block; border-radius: 1em; padding: 0 .6em; font-size: .8rem; color: #fff; background: var(--muted); }
+.badge.severity-error { background: var(--error); }
+.badge.severity-warning { background: var(--warning); }
+.badge.severity-info { background: var(--info); }
+.badge.critical { background: #000; }
+.position { font-family: ui-monospace, monospace; color: var(--muted); }
+blockquote.excerpt { margin: .4rem 0; padding: .3rem .6rem; background: #fff; border-radius: 4px; white-space: pre-wrap; }
+mark { background: #fff8c5; padding: 0 .1em; border-radius: 2px; }
+.suggestion { margin: .3rem 0 0; }
+details summary { cursor: pointer; color: var(--muted); }
+.empty { color: var(--muted); font-style: italic; }
+"""
+
+# Sorts the table on a header click, by each cell's data-value (numbers when
+# the header says so). It never reads transcript text into code: only
+# textContent comparisons, so an escaped "<script>" stays text.
+_SCRIPT = """
+(function () {
+  "use strict";
+  var table = document.getElementById("transcripts-table");
+  if (table) {
+    var body = table.tBodies[0];
+    var headers = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(headers, function (th, index) {
+      var button = th.querySelector("button");
+      if (!button) { return; }
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        var numeric = th.dataset.type === "number";
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[index].dataset.value, y = b.cells[index].dataset.value;
+          var order;
+          if (numeric) {
+            order = (parseFloat(x) || 0) - (parseFloat(y) || 0);
+          } else {
+            order = x.localeCompare(y, "fr", { sensitivity: "base", numeric: true });
+          }
+          return ascending ? order : -order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+        Array.prototype.forEach.call(headers, function (other) { other.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+      });
+    });
+  }
+  document.body.dataset.ready = "1";
+})();
+"""
+
+
+def render(result: AuditResult, stream: TextIO, color: bool | None = None) -> None:
+    stream.write(html_document(result.as_records()))
+
+
+def html_document(report: dict[str, Any]) -> str:
+    """The whole page for ``report`` (the records of ``AuditResult.as_records()``)."""
+    summary = report["summary"]
+    transcripts = report["transcripts"]
+    title = f"transcript-audit : {_count(summary['findings'], 'constat')}"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="fr">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta name="generator" content="{_e(report["tool"]["name"])} {_e(report["tool"]["version"])}">',
+        f"<title>{_e(title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        '<header id="summary">',
+        f"<h1>{_e(title)}</h1>",
+        _totals(summary),
+        "</header>",
+        "<main>",
+        _charts(summary, transcripts),
+        _table(transcripts),
+        '<div id="transcripts">',
+        '<h2>Constats par transcription</h2>',
+        *(_transcript(index, transcript) for index, transcript in enumerate(transcripts, 1)),
+        "</div>",
+        _errors(report["errors"]),
+        "</main>",
+        f"<script>{_SCRIPT}</script>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(part for part in parts if part) + "\n"
+
+
+def excerpt_with_match(finding: dict[str, Any]) -> str:
+    """The escaped excerpt with the matched words in ``<mark>``, when the offset agrees with the match."""
+    excerpt, match, start = finding.get("excerpt") or "", finding.get("match"), finding.get("match_start")
+    if not match or start is None or excerpt[start : start + len(match)] != match:
+        return _e(excerpt)
+    end = start + len(match)
+    return f"{_e(excerpt[:start])}<mark>{_e(excerpt[start:end])}</mark>{_e(excerpt[end:])}"
+
+
+def _e(text: Any) -> str:
+    return "" if text is None else html.escape(str(text), quote=True)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number > 1 else ''}"
+
+
+def _name(transcript: dict[str, Any]) -> str:
+    """The path, and the conversation id when the file holds several."""
+    path, identifier = transcript["path"], transcript["id"]
+    return path if identifier == PurePath(path).stem else f"{path} › {identifier}"
+
+
+def _totals(summary: dict[str, Any]) -> str:
+    mean = summary["mean_score"]
+    items = [
+        ("transcriptions", summary["transcripts"]),
+        ("tours", summary["turns"]),
+        ("constats", summary["findings"]),
+        *((SEVERITY_LABELS[s] + "s", summary["by_severity"].get(s, 0)) for s in SEVERITIES),
+        ("score moyen /100", mean if mean is not None else "-"),
+        ("sans constat", summary["clean_transcripts"]),
+    ]
+    if summary.get("suppressed"):
+        items.append(("désactivés dans les fichiers", summary["suppressed"]))
+    if summary.get("baselined"):
+        items.append(("déjà dans la référence", summary["baselined"]))
+    if summary.get("errors"):
+        items.append(("erreurs de lecture", summary["errors"]))
+    cells = "".join(f"<li><strong>{_e(value)}</strong>{_e(label)}</li>" for label, value in items)
+    return f'<ul class="totals" id="totals">{cells}</ul>'
+
+
+# --- charts -----------------------------------------------------------------
+
+
+def _charts(summary: dict[str, Any], transcripts: list[dict[str, Any]]) -> str:
+    charts = [_category_chart(summary), _score_chart(transcripts), _agent_chart(transcripts)]
+    return '<section id="overview"><h2>Vue d’ensemble</h2><div class="charts">' + "".join(charts) + "</div></section>"
+
+
+def _figure(chart_id: str, caption: str, svg: str) -> str:
+    return f'<figure class="chart" id="{chart_id}"><figcaption><h3>{_e(caption)}</h3></figcaption>{svg}</figure>'
+
+
+def _horizontal_bars(rows: list[tuple[str, float, str]], maximum: float, label: str) -> str:
+    """One ``<g class="bar">`` per (name, value, shown value); ``maximum`` is the full width."""
+    row_height, label_width, bar_width = 24, 170, 250
+    height = row_height * len(rows) + 8
+    out = [f'<svg role="img" aria-label="{_e(label)}" viewBox="0 0 {label_width + bar_width + 50} {height}">']
+    for index, (name, value, shown) in enumerate(rows):
+        y = 4 + index * row_height
+        width = 0 if not maximum else max(1.0, bar_width * value / maximum)
+        out.append(
+            f'<g class="bar" data-label="{_e(name)}" data-value="{_e(value)}">'
+            f"<title>{_e(name)} : {_e(shown)}</title>"
+            f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end">{_e(_shorten(name, 26))}</text>'
+            f'<rect x="{label_width}" y="{y + 3}" width="{width:.1f}" height="{row_height - 8}" rx="2"></rect>'
+            f'<text x="{label_width + width + 4:.1f}" y="{y + 15}">{_e(shown)}</text>'
+            "</g>"
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _category_chart(summary: dict[str, Any]) -> str:
+    counts = [(category, sum(by_severity.values())) for category, by_severity in summary["by_category"].items()]
+    if not counts:
+        return _figure("chart-categories", "Constats par catégorie", '<p class="empty">Aucun constat.</p>')
+    counts.sort(key=lambda item: (-item[1], item[0]))
+    rows = [(category, count, str(count)) for category, count in counts]
+    return _figure("chart-categories", "Constats par catégorie", _horizontal_bars(rows, counts[0][1], "Constats par catégorie"))
+
+
+def _score_bins(transcripts: list[dict[str, Any]]) -> list[int]:
+    bins = [0] * SCORE_BINS
+    for transcript in transcripts:
+        score = transcript.get("score")
+        if score is None:
+            continue
+        bins[min(max(int(score) // 10, 0), SCORE_BINS - 1)] += 1  # 100 goes with 90–99
+    return bins
+
+
+def _score_chart(transcripts: list[dict[str, Any]]) -> str:
+    bins = _score_bins(transcripts)
+    tallest = max(bins) or 1
+    left, bottom, column, plot = 30, 150, 34, 120
+    width = left + column * SCORE_BINS + 10
+    out = [f'<svg role="img" aria-label="Distribution des scores" viewBox="0 0 {width} {bottom + 22}">']
+    out.append(f'<line class="axis" x1="{left}" y1="{bottom}" x2="{width - 10}" y2="{bottom}"></line>')
+    for index, count in enumerate(bins):
+        low = index * 10
+        high = 100 if index == SCORE_BINS - 1 else low + 9
+        height = plot * count / tallest
+        x = left + index * column
+        out.append(
+            f'<g class="bin" data-range="{low}-{high}" data-count="{count}">'
+            f"<title>{low}–{high} : {_count(count, 'transcription')}</title>"
+            f'<rect x="{x + 3}" y="{bottom - height:.1f}" width="{column - 6}" height="{height:.1f}" fill="#0969da"></rect>'
+            + (f'<text x="{x + column / 2}" y="{bottom - height - 4:.1f}" text-anchor="middle">{count}</text>' if count else "")
+            + f'<text x="{x + column / 2}" y="{bottom + 15}" text-anchor="middle">{low}</text>'
+            "</g>"
+        )
+    out.append("</svg>")
+    return _figure("chart-scores", "Distribution des scores", "".join(out))
+
+
+def _agent_chart(transcripts: list[dict[str, Any]]) -> str:
+    scores: dict[str, list[float]] = defaultdict(list)
+    for transcript in transcripts:
+        if transcript.get("agent") and transcript.get("score") is not None:
+            scores[str(transcript["agent"])].append(transcript["score"])
+    if not scores:
+        return ""
+    means = sorted(((agent, sum(s) / len(s), len(s)) for agent, s in scores.items()), key=lambda m: (m[1], m[0]))
+    rows = [(agent, mean, f"{mean:.1f} ({_count(n, 'transcription')})") for agent, mean, n in means]
+    return _figure("chart-agents", "Score moyen par agent", _horizontal_bars(rows, 100, "Score moyen par agent"))
+
+
+# --- table ------------------------------------------------------------------
+
+
+def _table(transcripts: list[dict[str, Any]]) -> str:
+    columns = [("transcription", "text"), ("canal", "text"), ("agent", "text"), ("constats", "number"), ("score", "number")]
+    numeric_class = ' class="num"'
+    head = "".join(
+        f'<th scope="col" data-type="{kind}"{numeric_class if kind == "number" else ""}>'
+        f'<button type="button">{label}</button></th>'
+        for label, kind in columns
+    )
+    rows = []
+    for index, transcript in enumerate(transcripts, 1):
+        name = _name(transcript)
+        cells = [
+            (name, f'<a href="#t-{index}">{_e(name)}</a>', ""),
+            (transcript.get("channel") or "", _e(transcript.get("channel") or ""), ""),
+            (transcript.get("agent") or "", _e(transcript.get("agent") or "-"), ""),
+            (len(transcript["findings"]), str(len(transcript["findings"])), ' class="num"'),
+            (transcript.get("score") if transcript.get("score") is not None else "", _e(transcript.get("score")), ' class="num"'),
+        ]
+        rows.append("<tr>" + "".join(f'<td data-value="{_e(value)}"{cls}>{shown}</td>' for value, shown, cls in cells) + "</tr>")
+    return (
+        '<section id="table"><h2>Transcriptions</h2>'
+        '<table id="transcripts-table"><thead><tr>' + head + "</tr></thead>"
+        "<tbody>" + "".join(rows) + "</tbody></table></section>"
+    )
+
+
+# --- transcripts ------------------------------------------------------------
+
+
+def _position(finding: dict[str, Any]) -> str:
+    line, column, locator = finding.get("line"), finding.get("column"), finding.get("locator")
+    where = f"{line}:{column}" if line is not None and column is not None else (str(line) if line is not None else "")
+    if locator:
+        where = f"{where} ({locator})" if where else locator
+    return where or "-"
+
+
+def _time(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(int(seconds), 60)
+    return f" · {minutes:02d}:{rest:02d}"
+
+
+def _finding(finding: dict[str, Any]) -> str:
+    severity = finding.get("severity") or "info"
+    label = SEVERITY_LABELS.get(severity, severity)
+    critical = ' <span class="badge critical">critique</span>' if finding.get("critical") else ""
+    rationale = (
+        f'<details class="rationale"><summary>Pourquoi</summary><p>{_e(finding["rationale"])}</p></details>'
+        if finding.get("rationale")
+        else ""
+    )
+    suggestion = (
+        f'<p class="suggestion"><strong>Suggestion :</strong> {_e(finding["suggestion"])}</p>'
+        if finding.get("suggestion")
+        else ""
+    )
+    return (
+        f'<article class="finding severity-{_e(severity)}" data-rule="{_e(finding.get("rule"))}">'
+        f'<p class="finding-head"><span class="position">{_e(_position(finding))}</span> '
+        f'<span class="badge severity-{_e(severity)}">{_e(label)}</span>{critical} '
+        f'<code class="rule">{_e(finding.get("rule"))}</code> '
+        f'<span class="category">{_e(finding.get("category"))}</span></p>'
+        f'<blockquote class="excerpt">{excerpt_with_match(finding)}</blockquote>'
+        f'<p class="message">{_e(finding.get("message"))}</p>'
+        f"{rationale}{suggestion}"
+        "</article>"
+    )
+
+
+def _transcript(index: int, transcript: dict[str, Any]) -> str:
+    findings = transcript["findings"]
+    meta = [
+        f"canal : {_e(transcript.get('channel') or '-')}",
+        f"agent : {_e(transcript.get('agent') or '-')}",
+        f"{_count(transcript.get('turns') or 0, 'tour')}",
+        f"score : <strong>{_e(transcript.get('score'))}</strong>/100",
+        _count(len(findings), "constat"),
+    ]
+    if transcript.get("suppressed"):
+        meta.append(f"{len(transcript['suppressed'])} désactivé(s)")
+    out = [
+        f'<section class="transcript" id="t-{index}" data-path="{_e(transcript["path"])}" data-id="{_e(transcript["id"])}">',
+        f"<h3>{_e(_name(transcript))}</h3>",
+        f'<p class="meta">{" · ".join(meta)}</p>',
+    ]
+    if transcript.get("notes"):
+        out.append(f'<p class="notes">{_e(transcript["notes"])}</p>')
+    if not findings:
+        out.append('<p class="empty">Aucun constat.</p>')
+    else:
+        # The records keep excerpts, not whole turns: the conversation is shown as its flagged excerpts, turn by turn.
+        out.append('<ol class="turns">')
+        current = None
+        for finding in findings:
+            if finding.get("turn") != current:
+                if current is not None:
+                    out.append("</li>")
+                current = finding.get("turn")
+                role = ROLE_LABELS.get(finding.get("role"), finding.get("role") or "")
+                who = _e(finding.get("speaker") or role or "?") + (f" ({_e(role)})" if role and role != finding.get("speaker") else "")
+                out.append(
+                    f'<li class="turn" data-turn="{_e(current)}"><span class="turn-head">'
+                    f"Tour {_e(current)} — {who}{_e(_time(finding.get('time')))}</span>"
+                )
+            out.append(_finding(finding))
+        out.append("</li></ol>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _errors(errors: list[dict[str, Any]]) -> str:
+    if not errors:
+        return ""
+    items = []
+    for error in errors:
+        where = error["path"] + (f":{error['line']}" if error.get("line") is not None else "")
+        where += f":{error['column']}" if error.get("column") is not None and error.get("line") is not None else ""
+        items.append(f'<li class="read-error"><code>{_e(where)}</code> : {_e(error["message"])}</li>')
+    return '<section id="errors"><h2>Erreurs de lecture</h2><ul>' + "".join(items) + "</ul></section>"
