@@ -286,7 +286,7 @@ def test_no_progress_or_diagnostics_mixed_into_a_piped_run(auditor):
     json.loads(result.stdout)  # the report alone on standard output
 
 
-@pytest.mark.parametrize("output_format", ["jsonl", "csv", "sarif", "junit", "github", "markdown"])
+@pytest.mark.parametrize("output_format", ["jsonl", "csv", "sarif", "junit", "github", "markdown", "html"])
 def test_every_format_from_the_command_line(auditor, tmp_path, output_format):
     target = tmp_path / f"report.{output_format}"
     result = run("check", str(SAMPLES / "chat-reparation-mixte.txt"), "-o", f"{output_format}={target}", "--csv-delimiter", ";")

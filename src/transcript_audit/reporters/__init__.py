@@ -26,6 +26,7 @@ class OutputFormat(str, Enum):
     JUNIT = "junit"
     GITHUB = "github"
     MARKDOWN = "markdown"
+    HTML = "html"
 
 
 # Reporter modules by format, imported on first use.
@@ -38,6 +39,7 @@ _MODULES = {
     OutputFormat.JUNIT: "junit_report",
     OutputFormat.GITHUB: "github_report",
     OutputFormat.MARKDOWN: "markdown_report",
+    OutputFormat.HTML: "html_report",
 }
 
 

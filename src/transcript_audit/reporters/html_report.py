@@ -41,8 +41,8 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; fo
 .totals { display: flex; flex-wrap: wrap; gap: .75rem; padding: 0; list-style: none; }
 .totals li { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: .5rem .9rem; }
 .totals strong { display: block; font-size: 1.3rem; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 1rem; }
-.chart { border: 1px solid var(--line); border-radius: 6px; padding: .75rem; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(360px, 1fr)); gap: 1rem; }
+.chart { border: 1px solid var(--line); border-radius: 6px; padding: .75rem; margin: 0; }
 .chart svg { width: 100%; height: auto; display: block; }
 .chart text { font-size: 12px; fill: var(--fg); }
 .chart .bar rect { fill: var(--accent); }
