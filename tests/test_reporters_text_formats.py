@@ -90,7 +90,7 @@ def test_jsonl_error_lines_and_unicode_line_separators():
 
 @pytest.mark.parametrize("delimiter", [",", ";"])
 def test_csv_has_the_documented_header_and_one_row_per_finding(samples_result, findings_count, delimiter):
-    module_render = csv_report.render if delimiter == "," else csv_report.render_semicolon
+    module_render = csv_report.with_delimiter(delimiter)
     stream = io.StringIO()
     module_render(samples_result, stream)
     text = stream.getvalue()

@@ -10,15 +10,13 @@ mirror and the word is not judged. The finding points at the generic word.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..rule_model import Field, Rule
 from ..text import light_stem
+from .forbidden import Forbidden
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
-    from ..model import Finding
 
 # A customer who says "mon appareil" or "mon matériel" named nothing concrete:
 # suggesting "votre appareil" in place of "l'équipement" would be no better.
@@ -31,22 +29,16 @@ GENERIC_NOUNS = frozenset(
 )
 
 
-class Mirror:
+class Mirror(Forbidden):
+    """A ``forbidden`` check that judges a turn only once the customer named their item."""
+
     NAME = "mirror"
-    FIELDS = {"match": Field("expression", required=True)}
 
-    def __init__(self, rule: Rule):
-        self.rule = rule
-        self.match = rule.options["match"]
-
-    def run(self, conversation: Conversation) -> Iterator[Finding]:
-        for turn in conversation.turns_of(self.rule.speaker):
-            item = conversation.customer_item(turn)
-            if item is None or _is_generic(item):
-                continue
-            for hit in conversation.hits(turn, self.match):
-                if not conversation.excused(self.rule, turn, hit):
-                    yield conversation.finding(self.rule, turn, hit, {"customer_item": item})
+    def values(self, conversation: Conversation, turn: int) -> dict[str, str] | None:
+        item = conversation.customer_item(turn)
+        if item is None or _is_generic(item):
+            return None
+        return {"customer_item": item}
 
 
 def _is_generic(item: str) -> bool:

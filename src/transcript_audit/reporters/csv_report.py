@@ -3,7 +3,7 @@
 Made for Excel as much as for scripts: UTF-8 with a byte-order mark (without
 it Excel reads the accents as Windows-1252), CRLF line ends, every cell of a
 finding on one row (see ``COLUMNS``). French Excel splits on ``;`` because
-``,`` is its decimal separator: ``with_delimiter(";")`` (``render_semicolon``)
+``,`` is its decimal separator: ``--csv-delimiter ';'`` (``delimiter=";"``)
 writes that variant.
 
 Transcripts are untrusted text: a cell starting with ``=``, ``+``, ``-``, ``@``
@@ -92,6 +92,3 @@ def _check_delimiter(delimiter: str) -> None:
     if len(delimiter) != 1 or delimiter in '"\r\n' or delimiter.isalnum():
         raise ValueError(f"invalid CSV delimiter {delimiter!r}: expected one character such as ',' ';' or a tab")
 
-
-# French Excel (";" because "," is the decimal separator there).
-render_semicolon = with_delimiter(";")
