@@ -80,9 +80,10 @@ def show_rule(
         fail(f"no rule '{rule_id}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
     console = Console(highlight=False)
     console.print(Text(f"{rule.id}  ({rule.category}, {rule.severity.value}, check: {rule.check})", style="bold"))
-    console.print(f"source: {rule.source}:{rule.line}")
+    # Paths stay on one line, whatever the terminal width, so they can be copied or clicked.
+    console.print(f"source: {rule.source}:{rule.line}", soft_wrap=True)
     for extension in rule.extended_by:
-        console.print(f"extended by: {extension}")
+        console.print(f"extended by: {extension}", soft_wrap=True)
     console.print(f"speaker: {rule.speaker} · channels: {', '.join(rule.channels)}")
     settings = [f"{key}: {value}" for key, value in rule.options.items() if isinstance(value, (str, int, float)) and value is not None]
     if settings:
