@@ -10,7 +10,7 @@ from transcript_audit.rule_model import Expression, Phrase
 
 
 def matched(nlp, expression: Expression, text: str) -> list[str]:
-    index = ExpressionIndex(nlp, [expression])
+    index = ExpressionIndex(nlp_module.Parser(nlp=nlp), [expression])
     doc = next(nlp_module.parse(nlp, [text]))
     return [doc.text[h.start_char : h.end_char] for h in index.find(doc).get(index.key(expression), [])]
 
@@ -85,7 +85,7 @@ def test_adjacent_hits_are_reported_once(nlp):
 
 def test_many_terms_compile_into_one_matcher_per_kind(nlp):
     phrases = tuple(Phrase(f"mot{i}") for i in range(500))
-    index = ExpressionIndex(nlp, [Expression(phrases=phrases)])
+    index = ExpressionIndex(nlp_module.Parser(nlp=nlp), [Expression(phrases=phrases)])
     assert len(index._lemma_matcher) == 500
     assert len(index._stem_matcher) == 500
 
@@ -94,3 +94,37 @@ def test_many_terms_compile_into_one_matcher_per_kind(nlp):
 def test_nothing_matches_inside_a_placeholder(nlp, text):
     expression = Expression(phrases=(Phrase("produit"), Phrase("votre produit")))
     assert matched(nlp, expression, text) == []
+
+
+def test_token_patterns_run_only_where_their_required_words_are(auditor):
+    """Skipping a pattern on a turn without its words never loses a match: on every
+    example text of the built-in rules, the filtered matcher finds what one spaCy
+    Matcher holding every pattern finds."""
+    from spacy.matcher import Matcher
+
+    index = auditor.index
+    everything = Matcher(auditor.parser.vocab)
+    for pattern in index._token_patterns:
+        everything.add(pattern.match_key, [list(pattern.matcher.get(pattern.match_key)[1][0])])
+    texts = [example.text for rule in auditor.rules for example in (*rule.flag_examples, *rule.pass_examples)]
+    skipped = 0
+    for doc in auditor.parser.parse_groups([texts])[0]:
+        token_matches = {m for m in index._matches(doc, None) if auditor.parser.vocab.strings[m[0]].startswith("t")}
+        assert token_matches == set(everything(doc)), doc.text
+        skipped += len(index._token_patterns) - len({m[0] for m in token_matches})
+    assert skipped > 0
+
+
+def test_required_words_come_from_tokens_that_must_be_there(nlp):
+    from transcript_audit.matching import required_words
+
+    strings = nlp.vocab.strings
+    required = required_words(
+        [{"LOWER": {"IN": ["je", "nous"]}}, {"LEMMA": "aller", "OP": "?"}, {"lower": "vous"}, {"POS": "VERB"}, {"LEMMA": {"REGEX": "^rappel"}}],
+        strings,
+    )
+    assert [(r.attribute, sorted(strings[v] for v in r.values)) for r in required if r.regex is None] == [
+        ("LOWER", ["je", "nous"]),
+        ("LOWER", ["vous"]),
+    ]
+    assert [r.regex.pattern for r in required if r.regex is not None] == ["^rappel"]

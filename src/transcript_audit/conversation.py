@@ -8,7 +8,7 @@ check words, locates and excerpts findings the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set as AbstractSet
 from typing import TYPE_CHECKING
 
 from .model import Finding, Role, Transcript
@@ -50,11 +50,15 @@ _PURCHASE_VERBS = frozenset({"commander", "acheter", "recevoir", "payer", "reser
 
 
 class Conversation:
-    def __init__(self, transcript: Transcript, docs: Sequence[Doc], index: ExpressionIndex):
+    def __init__(
+        self, transcript: Transcript, docs: Sequence[Doc], index: ExpressionIndex, keys: AbstractSet[int] | None = None
+    ):
+        """``keys``: the expressions the checks to run will ask about (None: all)."""
         self.transcript = transcript
         self.docs = docs
         self._index = index
-        self._hits = [index.find(doc) for doc in docs]
+        self._keys = keys
+        self._hits: list[dict[int, list[Hit]] | None] = [None] * len(docs)  # found on first question
         self._customer_items: list[str | None] | None = None
 
     # ------------------------------------------------------------ questions
@@ -64,7 +68,10 @@ class Conversation:
         return [i for i, turn in enumerate(self.transcript.turns) if turn.role in roles]
 
     def hits(self, turn: int, expression: Expression) -> list[Hit]:
-        return self._hits[turn].get(self._index.key(expression), [])
+        found = self._hits[turn]
+        if found is None:
+            found = self._hits[turn] = self._index.find(self.docs[turn], self._keys)
+        return found.get(self._index.key(expression), [])
 
     def matches_any(self, turns: Sequence[int], expression: Expression) -> bool:
         return any(self.hits(turn, expression) for turn in turns)

