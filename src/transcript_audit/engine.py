@@ -14,17 +14,19 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .cache import AuditCache, digest
 from .checks import CHECK_TYPES
 from .config import PathOverride, path_matches
 from .model import AuditResult, Finding, ReadError, Severity, Transcript, TranscriptResult
-from .readers import read_all
 from .readers.base import ReaderOptions
 from .rule_loader import builtin_rules_dir, load_rules
 from .rule_model import Rule
 from .scoring import score
+
+if TYPE_CHECKING:  # sqlite3 and the readers are imported only by commands that audit
+    from .cache import AuditCache
 
 TURNS_PER_BATCH = 2000
 
@@ -152,6 +154,7 @@ class Auditor:
             yield from self._audit_batch(batch)
 
     def _audit_batch(self, batch: list[Transcript], rule_ids: set[str] | None = None) -> Iterator[TranscriptResult]:
+        from .cache import digest
         from .conversation import Conversation
 
         checks = [check for check in self.checks if rule_ids is None or check.rule.id in rule_ids]
@@ -245,6 +248,8 @@ def audit(
     ``jobs`` > 1 audits batches in that many processes; the result is the same,
     in the same order. Audited transcripts keep no text (``without_texts``).
     """
+    from .readers import read_all
+
     options = options or AuditOptions()
     auditor = auditor or Auditor(load_active_rules(options), per_path=options.per_path, weights=options.weights)
     errors: list[ReadError] = []
