@@ -38,10 +38,7 @@ def list_rules(
     severity: Annotated[Optional[str], typer.Option("--severity", help="Only this severity: info, warning, error.")] = None,
     pack: Annotated[Optional[str], typer.Option("--pack", help="Only the rules of this pack (file name without .yaml).")] = None,
 ) -> None:
-    """List the rules, by category."""
-    from rich.console import Console
-    from rich.table import Table
-
+    """List the rules, by category: one rule per line, columns aligned (grep-friendly)."""
     active = _load(rules, no_builtin_rules, config, validate_patterns=False)
     active = [
         rule
@@ -50,13 +47,11 @@ def list_rules(
         and (severity is None or rule.severity.value == severity)
         and (pack is None or rule.pack == pack)
     ]
-    table = Table(show_lines=False)
-    for column in ("category", "rule", "severity", "check"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("message", overflow="fold")
-    for rule in sorted(active, key=lambda r: (r.category, r.id)):
-        table.add_row(rule.category, rule.id, rule.severity.value, rule.check, rule.message)
-    Console(highlight=False).print(table)
+    rows = [("category", "rule", "severity", "check", "message")]
+    rows += [(r.category, r.id, r.severity.value, r.check, r.message) for r in sorted(active, key=lambda r: (r.category, r.id))]
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4])
     typer.echo(f"{len(active)} rules")
 
 
