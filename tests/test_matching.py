@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from transcript_audit import nlp as nlp_module
 from transcript_audit.matching import ExpressionIndex
@@ -128,3 +130,52 @@ def test_required_words_come_from_tokens_that_must_be_there(nlp):
         ("LOWER", ["vous"]),
     ]
     assert [r.regex.pattern for r in required if r.regex is not None] == ["^rappel"]
+
+
+def test_regexes_run_only_where_their_required_strings_are(auditor):
+    """On every example text of the built-in rules, a regex that matches passes its own shortcut."""
+    from transcript_audit.text import strip_accents
+
+    texts = [example.text for rule in auditor.rules for example in (*rule.flag_examples, *rule.pass_examples)]
+    assert auditor.index._regexes
+    skipped = 0
+    for text in texts:
+        folded = strip_accents(text)
+        for pattern in auditor.index._regexes:
+            if pattern.regex.search(folded):
+                assert pattern.may_match(folded.lower()), (pattern.regex.pattern, text)
+            skipped += not pattern.may_match(folded.lower())
+    assert skipped > 0
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (r"(?<!\bnon,)(?:pas|non)\s+nous\b", [{"pas", "non"}, {"nous"}]),
+        (r"\b(?:sous|dans|d'ici)\s+\d+\s*(?:h|heures?)\b", [{"sous", "dans", "d'ici"}]),  # "h" is too short to help
+        (r"(?:au plus )?tard", [{"tard"}]),  # an optional group requires nothing
+        (r"(?-i:XX)yz", [{"xx"}, {"yz"}]),
+        (r"[ab]+", []),
+        (r"(unbalanced", []),  # never raises: no shortcut
+    ],
+)
+def test_required_substrings_come_from_mandatory_literals(source, expected):
+    from transcript_audit.matching import required_substrings
+
+    assert [set(strings) for strings in required_substrings(source)] == expected
+
+
+_PIECES = ["ab", "cd", "e", r"\s", r"\d", "[ab]", "(?:ab|cd)", "(?:ab)?", "x+", "(?<=a)", r"\b", "(?:e|ab)", "c{2,3}", "(?i:AB)"]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6), st.text(alphabet="abcdexAB 12", max_size=30))
+def test_a_regex_never_misses_a_turn_because_of_its_shortcut(pieces, text):
+    import re
+
+    from transcript_audit.matching import RegexPattern, required_substrings
+
+    source = "".join(pieces)
+    pattern = RegexPattern(0, re.compile(source, re.IGNORECASE), required_substrings(source))
+    if pattern.regex.search(text):
+        assert pattern.may_match(text.lower())

@@ -6,7 +6,8 @@ only the second) and regexes into one list: matching cost grows with the
 text, not with the number of terms. spaCy's ``Matcher`` tries every token
 pattern at every token, so token patterns are kept apart, each with the words
 it cannot match without (``TokenPattern.required``): a pattern runs only on a
-turn that has them all. ``ExpressionIndex.find`` returns the hits of every
+turn that has them all. Regexes likewise run only on turns holding the
+literal strings they require (``required_substrings``). ``ExpressionIndex.find`` returns the hits of every
 expression in one turn.
 """
 
@@ -101,6 +102,61 @@ def required_words(pattern: Iterable[dict], strings) -> tuple[WordRequirement, .
     return tuple(required)
 
 
+def required_substrings(source: str) -> tuple[frozenset[str], ...]:
+    """Sets of lower-case strings, one of each of which every match of the regex contains.
+
+    Read from the parsed regex: runs of literal characters, alternatives that
+    each require one, and repeats of at least one; lookarounds, classes and
+    anything else are left aside, so the answer is never wrong, only
+    sometimes empty (then the regex runs on every turn). Only strings of two
+    characters or more are kept.
+    """
+    from re import _constants as constants, _parser as parser  # the standard library's own regex parser
+
+    def conditions(sequence) -> list[frozenset[str]]:
+        found: list[frozenset[str]] = []
+        run = ""
+        for operator, argument in sequence:
+            if operator is constants.LITERAL:
+                run += chr(argument)
+                continue
+            if len(run) >= 2:
+                found.append(frozenset([run.lower()]))
+            run = ""
+            if operator is constants.SUBPATTERN:
+                found += conditions(argument[-1])
+            elif operator is constants.ATOMIC_GROUP:
+                found += conditions(argument)
+            elif operator in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT) and argument[0] >= 1:
+                found += conditions(argument[2])
+            elif operator is constants.BRANCH:
+                choices = [_most_selective(conditions(branch)) for branch in argument[1]]
+                if all(choices):
+                    found.append(frozenset().union(*choices))
+        if len(run) >= 2:
+            found.append(frozenset([run.lower()]))
+        return found
+
+    try:
+        return tuple(conditions(parser.parse(source)))
+    except Exception:  # noqa: BLE001 - an unreadable pattern simply gets no shortcut
+        return ()
+
+
+def _most_selective(conditions: list[frozenset[str]]) -> frozenset[str] | None:
+    return max(conditions, key=lambda strings: min(map(len, strings)), default=None)
+
+
+@dataclass(frozen=True)
+class RegexPattern:
+    key: int  # the expression's
+    regex: re.Pattern[str]
+    required: tuple[frozenset[str], ...]  # see required_substrings
+
+    def may_match(self, lowered: str) -> bool:
+        return all(any(text in lowered for text in strings) for strings in self.required)
+
+
 @dataclass(frozen=True)
 class Hit:
     start: int  # token index
@@ -118,7 +174,7 @@ class ExpressionIndex:
         self._lemma_matcher = PhraseMatcher(self._vocab, attr="LEMMA")
         self._stem_matcher = PhraseMatcher(self._vocab, attr="NORM")
         self._token_patterns: list[TokenPattern] = []
-        self._regexes: list[tuple[int, re.Pattern[str]]] = []
+        self._regexes: list[RegexPattern] = []
         self._phrase_of: dict[str, tuple[int, Phrase | None]] = {}
         self._negatable: set[str] = set()  # phrase keys that a negation around them cancels
         phrase_jobs: list[tuple[str, str, bool]] = []  # (match key, text, match lemmas too)
@@ -141,9 +197,22 @@ class ExpressionIndex:
                 matcher.add(match_key, [folded])
                 self._token_patterns.append(TokenPattern(key, match_key, matcher, required_words(folded, self._vocab.strings)))
             for regex in expression.regex:
-                self._regexes.append((key, re.compile(strip_accents(regex), re.IGNORECASE)))
+                source = strip_accents(regex)
+                self._regexes.append(RegexPattern(key, re.compile(source, re.IGNORECASE), required_substrings(source)))
         self._pattern_keys = {pattern.key for pattern in self._token_patterns}
         self._word_attributes = sorted({requirement.attribute for pattern in self._token_patterns for requirement in pattern.required})
+        # Each pattern is filed under the values of its most selective literal requirement:
+        # a turn's words then name the few patterns worth checking.
+        self._patterns_by_word: dict[str, dict[int, list[int]]] = {attribute: defaultdict(list) for attribute in self._word_attributes}
+        self._patterns_always_checked: list[int] = []
+        for number, pattern in enumerate(self._token_patterns):
+            literal = [requirement for requirement in pattern.required if requirement.regex is None]
+            if not literal:
+                self._patterns_always_checked.append(number)
+                continue
+            anchor = min(literal, key=lambda requirement: len(requirement.values))
+            for value in anchor.values:
+                self._patterns_by_word[anchor.attribute][value].append(number)
         self._add_phrases(parser, phrase_jobs)
 
     def _add_phrases(self, parser: nlp_module.Parser, jobs: list[tuple[str, str, bool]]) -> None:
@@ -189,10 +258,12 @@ class ExpressionIndex:
             found[key].setdefault((start, end), Hit(start, end, span.start_char, span.end_char, phrase))
         if self._regexes:
             folded = strip_accents(doc.text)
-            for key, regex in self._regexes:
-                if keys is not None and key not in keys:
+            lowered = folded.lower()
+            for pattern in self._regexes:
+                key = pattern.key
+                if (keys is not None and key not in keys) or not pattern.may_match(lowered):
                     continue
-                for match in regex.finditer(folded):
+                for match in pattern.regex.finditer(folded):
                     span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
                     if span is not None and len(span):
                         found[key].setdefault(
@@ -210,7 +281,14 @@ class ExpressionIndex:
             return
         columns = doc.to_array(self._word_attributes).reshape(len(doc), len(self._word_attributes)).T.tolist()
         words = {attribute: set(column) for attribute, column in zip(self._word_attributes, columns)}
-        for token_pattern in self._token_patterns:
+        candidates = set(self._patterns_always_checked)
+        for attribute, by_word in self._patterns_by_word.items():
+            for word in words[attribute]:
+                numbers = by_word.get(word)
+                if numbers:
+                    candidates.update(numbers)
+        for number in sorted(candidates):
+            token_pattern = self._token_patterns[number]
             if (keys is None or token_pattern.key in keys) and token_pattern.may_match(words, self._vocab.strings):
                 yield from token_pattern.matcher(doc)
 
