@@ -149,3 +149,18 @@ def test_two_runs_sharing_a_cache_folder_at_once_both_succeed(tmp_path):
     reports = [json.loads((tmp_path / f"run{i}.json").read_text(encoding="utf-8"))["transcripts"] for i in (1, 2)]
     assert reports[0] == reports[1]
     assert sum(len(t["findings"]) for t in reports[0]) > 100
+
+
+def test_the_light_french_vocabulary_gives_the_words_the_attributes_of_spacy_french():
+    """Cached parses are read into a vocabulary built without French's tokenizer
+    exceptions; every word attribute a rule can use must agree with spaCy's French."""
+    from spacy.lang.fr import French
+    from spacy.vocab import create_vocab
+
+    from transcript_audit.nlp import _french_word_attributes
+
+    light, full = create_vocab("fr", _french_word_attributes()), create_vocab("fr", French.Defaults)
+    words = ["trois", "Vingt-deux", "premier", "10", "1,5", "Le", "ça", "n'", "désolé", "!", "…", " ", "\n", "SAV", "Mme", "e-mail", "€"]
+    attributes = ["lower_", "norm_", "shape_", "prefix_", "suffix_", "is_alpha", "is_digit", "like_num", "is_stop", "is_punct", "is_space", "is_title", "is_upper", "like_email", "like_url", "is_currency", "lang_"]
+    for word in words:
+        assert [getattr(light[word], a) for a in attributes] == [getattr(full[word], a) for a in attributes], word

@@ -61,10 +61,41 @@ def load(components: Iterable[str] = BASE_COMPONENTS) -> Language:
 def shared_vocab() -> Vocab:
     """One French vocabulary per process: cached parses, patterns and every loaded
     pipeline share it, so their string hashes and word attributes agree."""
-    from spacy.lang.fr import French
     from spacy.vocab import create_vocab
 
-    return create_vocab("fr", French.Defaults)
+    return create_vocab("fr", _french_word_attributes())
+
+
+def _french_word_attributes():
+    """French's word attributes (``like_num`` knows "trois", ``is_stop`` knows "le")
+    without importing ``spacy.lang.fr``, whose tokenizer exceptions take 3 s to
+    compile and are needed only to tokenise: a run answered from cached parses
+    never tokenises. Falls back to the whole language where that fails."""
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import spacy
+    from spacy.language import BaseDefaults
+
+    def french_module(name: str):
+        path = Path(spacy.__file__).parent / "lang" / "fr" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(f"spacy.lang.fr.{name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    try:
+        return SimpleNamespace(
+            lex_attr_getters=french_module("lex_attrs").LEX_ATTRS,
+            stop_words=french_module("stop_words").STOP_WORDS,
+            writing_system=BaseDefaults.writing_system,
+            syntax_iterators={},
+        )
+    except Exception:  # noqa: BLE001 - a spaCy whose files moved: pay the import
+        from spacy.lang.fr import French
+
+        return French.Defaults
 
 
 @lru_cache(maxsize=4)
