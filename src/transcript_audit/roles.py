@@ -32,9 +32,9 @@ _GENDER_SUFFIX = re.compile(r"\s*\((?:e|ne|euse|rice)\)$")
 
 def canonical_label(label: str) -> str:
     """Fold a label for comparison: "Conseiller(e)" and "CONSEILLÈRE" -> "conseiller"."""
-    folded = fold(label).strip()
-    folded = _GENDER_SUFFIX.sub("", folded)
-    return " ".join(folded.replace("_", " ").split())
+    # Spaces are collapsed first: the suffix pattern backtracks over each run of spaces.
+    folded = " ".join(fold(label).replace("_", " ").split())
+    return _GENDER_SUFFIX.sub("", folded).strip()
 
 
 def role_for_label(label: str, names: dict[str, Role] | None = None) -> Role | None:

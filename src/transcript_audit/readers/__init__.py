@@ -7,8 +7,10 @@ content (``sniff``), else it is read as speaker-labelled text.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
+import stat
 import sys
 from collections.abc import Iterator, Sequence
 from importlib import import_module
@@ -63,32 +65,81 @@ def reader_for(path: Path, data: bytes, forced: str | None = None) -> ModuleType
 def discover(
     paths: Sequence[Path], include: Sequence[str] | None = None, exclude: Sequence[str] = ()
 ) -> Iterator[Path | ReadError]:
-    """Files to audit, in a stable order; a missing path yields a ``ReadError``.
+    """Files to audit, in a stable order; a path that cannot be read yields a ``ReadError``.
 
     Folders are walked recursively (hidden files and folders skipped, symbolic
     links to folders not followed) and filtered by ``include`` and ``exclude`` globs,
     matched against the file name and its path below the folder; a file named
-    explicitly is always read. ``-`` is standard input.
+    explicitly is always read. ``-`` is standard input. Only regular files are
+    read: a named pipe would block forever and a device may never end, so they
+    are reported, never opened; so are broken symbolic links, symbolic link
+    loops and folders that cannot be listed.
     """
     include = list(include) if include else default_include()
     for path in paths:
         if path == STDIN:
             yield path
-        elif path.is_file():
-            yield path
-        elif path.is_dir():
-            found = []
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in files:
-                    if name.startswith("."):
-                        continue  # hidden files: editor backups, .transcript-audit.yaml
-                    relative = (Path(root) / name).relative_to(path).as_posix()
-                    if _matches(name, relative, include) and not _matches(name, relative, exclude):
-                        found.append(Path(root) / name)
-            yield from sorted(found)
+            continue
+        try:
+            mode = path.stat().st_mode
+        except OSError as error:
+            yield ReadError(str(path), None, _stat_problem(path, error))
+            continue
+        if stat.S_ISDIR(mode):
+            yield from _walk(path, include, exclude)
         else:
-            yield ReadError(str(path), None, "no such file or folder")
+            yield path if stat.S_ISREG(mode) else ReadError(str(path), None, _not_regular(mode))
+
+
+def _walk(folder: Path, include: Sequence[str], exclude: Sequence[str]) -> Iterator[Path | ReadError]:
+    """The files of a folder and what stops some of them being read, sorted by path."""
+    found: list[tuple[Path, ReadError | None]] = []
+
+    def unlisted(error: OSError) -> None:  # os.walk skips a folder it cannot list unless told
+        where = Path(error.filename or folder)
+        found.append((where, ReadError(display_path(where), None, f"cannot read folder: {error.strerror or error}")))
+
+    for root, dirs, files in os.walk(folder, onerror=unlisted):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if name.startswith("."):
+                continue  # hidden files: editor backups, .transcript-audit.yaml
+            relative = (Path(root) / name).relative_to(folder).as_posix()
+            if _matches(name, relative, include) and not _matches(name, relative, exclude):
+                found.append((Path(root) / name, _problem(Path(root) / name)))
+    for path, problem in sorted(found, key=lambda item: item[0]):
+        yield path if problem is None else problem
+
+
+def _problem(path: Path) -> ReadError | None:
+    """Why a file found in a folder must not be opened (not a regular file, a broken link), or None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        return ReadError(display_path(path), None, _stat_problem(path, error))
+    return None if stat.S_ISREG(mode) else ReadError(display_path(path), None, _not_regular(mode))
+
+
+def _stat_problem(path: Path, error: OSError) -> str:
+    if error.errno == errno.ENOENT:
+        return "broken symbolic link: its target does not exist" if path.is_symlink() else "no such file or folder"
+    if error.errno == errno.ELOOP:
+        return "cannot read file: symbolic link loop"
+    return f"cannot read file: {error.strerror or error}"
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _not_regular(mode: int) -> str:
+    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
+    return f"cannot read file: not a regular file ({kind})"
 
 
 def _matches(name: str, relative: str, patterns: Sequence[str]) -> bool:
@@ -99,10 +150,18 @@ def _matches(name: str, relative: str, patterns: Sequence[str]) -> bool:
 
 
 def display_path(path: Path) -> str:
-    """The path as the user will want to see it: relative to the working folder when inside it."""
+    """The path as the user will want to see it: relative to the working folder when inside it.
+
+    A symbolic link keeps its own name (a broken one or a loop has no other);
+    resolving is only tried for a path that reaches the folder through a link.
+    """
+    try:
+        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+    except (ValueError, OSError):
+        pass
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # outside the folder; a link loop (RuntimeError before Python 3.13)
         return path.as_posix()
 
 
@@ -110,9 +169,12 @@ def read_file(path: Path, options: ReaderOptions, forced: str | None = None) -> 
     """Read one file (or standard input) with the right reader, never raising on bad input."""
     source = "<stdin>" if path == STDIN else display_path(path)
     try:
+        if path != STDIN and not stat.S_ISREG(mode := path.stat().st_mode):
+            return [], [ReadError(source, None, _not_regular(mode))]  # never open a pipe or a device
         data = sys.stdin.buffer.read() if path == STDIN else path.read_bytes()
     except OSError as error:
-        return [], [ReadError(source, None, f"cannot read file: {error.strerror or error}")]
+        message = "cannot read file: symbolic link loop" if error.errno == errno.ELOOP else None
+        return [], [ReadError(source, None, message or f"cannot read file: {error.strerror or error}")]
     module = reader_for(path, data, forced)
     try:
         transcripts, errors = module.read(data, source, options)

@@ -73,6 +73,10 @@ _YAML_MERGE = "tag:yaml.org,2002:merge"
 _YAML_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 )
+# PyYAML's scanner takes seconds on a line of a thousand '[' (each one is a possible
+# simple key checked against all the others) before failing on the depth anyway.
+_MAX_FLOW_DEPTH = 100
+_DEEP_FLOW = re.compile(r"(?:[\[{][^\[\]{}\r\n]{0,3}){%d}" % _MAX_FLOW_DEPTH)
 _LIBRARY_START = re.compile(
     r"^(?:responses|r[eé]ponses|canned[_ -]responses|templates|macros)\s*:", re.IGNORECASE
 )
@@ -96,11 +100,16 @@ def read(data: bytes, source: str, options: ReaderOptions | None = None) -> Read
     text, errors = decode_or_error(data, source)
     if text is None:
         return [], errors
+    if _DEEP_FLOW.search(text):  # what PyYAML would say, after seconds of scanning
+        return [], [ReadError(source, None, "invalid YAML: nested too deeply")]
+    file_lines = _FileLines(text)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+        file_lines.fix_tree(root)
         document = _from_yaml(root) if root is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        file_lines.fix(mark)
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         problem = error.problem or error.context
         if error.context and problem.startswith("but "):  # "expected a single document…, but found another document"
@@ -604,6 +613,48 @@ def _line_of(value: Any) -> int | None:
     if isinstance(value, _YamlText):
         return value.node.start_mark.line + 1
     return getattr(value, "line", None)
+
+
+class _FileLines:
+    """Puts YAML marks on the file's lines.
+
+    PyYAML also ends a line at NEL, LS and PS (U+0085, U+2028, U+2029, pasted
+    from web pages and Word); editors and the other readers end lines at CR,
+    LF and CRLF only. Marks keep their character index, so line and column
+    are recomputed from it, only when the text holds one of those characters.
+    """
+
+    def __init__(self, text: str):
+        self._starts = None
+        if _YAML_ONLY_BREAKS.search(text):
+            self._starts = [0] + [match.end() for match in _LINE_BREAK.finditer(text)]
+
+    def fix(self, mark: yaml.Mark | None) -> None:
+        if self._starts is None or mark is None:
+            return
+        line = bisect.bisect_right(self._starts, mark.index) - 1
+        mark.line, mark.column = line, mark.index - self._starts[line]
+
+    def fix_tree(self, root: yaml.Node | None) -> None:
+        if self._starts is None or root is None:
+            return
+        seen: set[int] = set()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:  # aliases share nodes, a recursive one makes a cycle
+                continue
+            seen.add(id(node))
+            self.fix(node.start_mark)
+            self.fix(node.end_mark)
+            if isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(child for pair in node.value for child in pair)
+
+
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _from_yaml(root: yaml.Node) -> Any:

@@ -92,6 +92,9 @@ _SNIPPET_WORDS = ("snippet", "extrait", "fragment")
 
 _DELIMITERS = ",;\t|"
 _SNIFF_SAMPLE = 16_384
+# csv.Sniffer's quote-guessing regexes are quadratic on runs of quotes and punctuation:
+# 16 KiB of ',"' took 5 s. A few KiB of rows are plenty to choose between delimiters.
+_DIALECT_SAMPLE = 4096
 # Long e-mail bodies with quoted history exceed csv's default 128 KiB; a runaway
 # quote should still fail rather than read the whole file into one field.
 FIELD_SIZE_LIMIT = 8 * 1024 * 1024
@@ -234,7 +237,7 @@ def _delimiter(text: str, lines: list[str], source: str) -> str:
     if len(present) <= 1:
         return present or ","
     try:
-        sniffed = csv.Sniffer().sniff(text[:_SNIFF_SAMPLE], delimiters=present).delimiter
+        sniffed = csv.Sniffer().sniff(text[:_DIALECT_SAMPLE], delimiters=present).delimiter
     except csv.Error:
         sniffed = ""
     return sniffed if sniffed in present and sniffed else max(present, key=lambda d: counts[d])
@@ -389,8 +392,13 @@ def _examples(name: str) -> str:
     return ", ".join(f"'{alias.replace(' ', '_')}'" for alias in _ALIASES[name][:4])
 
 
+_LISTED_HEADERS = 20  # a table of 10 000 columns must not make a message of 100 KB
+
+
 def _listing(header: list[str]) -> str:
-    return ", ".join(f"'{name}'" for name in header) or "none"
+    listed = ", ".join(f"'{name}'" for name in header[:_LISTED_HEADERS]) or "none"
+    more = len(header) - _LISTED_HEADERS
+    return f"{listed} and {more:,} more" if more > 0 else listed
 
 
 # ---------------------------------------------------------------- conversations
@@ -482,6 +490,7 @@ def _in_time_order(messages: list[_Message]) -> list[_Message]:
 
 def _role(columns: _Columns, raw: str, speaker: str, options: ReaderOptions) -> tuple[Role | None, str]:
     """The role of a row (None for a system message) and its speaker, from its role and speaker cells."""
+    raw, speaker = " ".join(raw.split()), " ".join(speaker.split())  # canonical_label is quadratic on runs of spaces
     role: Role | None = Role.UNKNOWN
     if "role" in columns.index and raw:
         key = _header_key(raw)

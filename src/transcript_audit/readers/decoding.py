@@ -11,6 +11,21 @@ class UndecodableError(ValueError):
     """The bytes are not text in any encoding the tool accepts."""
 
 
+UTF16_WITHOUT_BOM = "UTF-16 text without a byte-order mark (BOM): save it as UTF-8, or as UTF-16 with a BOM"
+
+
+def utf16_without_bom(data: bytes) -> bool:
+    """Do the NUL bytes come from UTF-16 saved without its BOM (Latin text: every other byte is NUL)?"""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    even, odd = sample[0::2], sample[1::2]
+    return any(
+        zeros.count(0) >= 0.9 * len(zeros) and text.count(0) <= 0.1 * len(text)
+        for text, zeros in ((even, odd), (odd, even))
+    )
+
+
 def decode(data: bytes) -> str:
     """Decode UTF-8 (with or without BOM), falling back to Windows-1252.
 
@@ -23,7 +38,7 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError as error:
             raise UndecodableError(f"invalid UTF-16 text ({error.reason} at offset {error.start})") from None
     if b"\x00" in data:
-        raise UndecodableError("binary file (contains NUL bytes), not text")
+        raise UndecodableError(UTF16_WITHOUT_BOM if utf16_without_bom(data) else "binary file (contains NUL bytes), not text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

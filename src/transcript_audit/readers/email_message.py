@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..model import ReadError, Transcript
 from .base import ReaderOptions, ReadResult
+from .decoding import UTF16_WITHOUT_BOM, utf16_without_bom
 from .mail_text import NO_OWN_TEXT, assign_roles, name_parties, parse_message
 
 FORMAT = "email"
@@ -52,7 +53,7 @@ def unreadable(data: bytes, source: str, what: str) -> ReadError | None:
     if not data.strip():
         return ReadError(source, None, "empty file")
     if b"\x00" in data:
-        return ReadError(source, None, f"binary file (contains NUL bytes), not {what}")
+        return ReadError(source, None, UTF16_WITHOUT_BOM if utf16_without_bom(data) else f"binary file (contains NUL bytes), not {what}")
     return None
 
 

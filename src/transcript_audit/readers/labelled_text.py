@@ -7,6 +7,7 @@ indented line is always a continuation.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from datetime import datetime, timezone
@@ -23,7 +24,8 @@ EXTENSIONS = (".txt",)
 
 HEADER_KEYS = ("channel", "id", "agent", "customer")
 
-_HEADER = re.compile(r"^#\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*?)\s*$")
+# Applied to stripped lines; a lazy "(?P<value>.*?)\s*$" would be quadratic on inner runs of spaces.
+_HEADER = re.compile(r"^#\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*)$")
 # "[00:01:23]", "[01:23]", "00:01:23", or a date and time for e-mail threads:
 # "[2024-03-05 14:02]", "[2024-03-05T14:02:11]", "[05/03/2024 14h02]".
 _TIMESTAMP = (
@@ -36,7 +38,7 @@ _TURN = re.compile(
     r"(?P<label>[^\W\d][^:\[\]]{0,39}?)[ \t\u00a0\u202f]*:(?!//)[ \t\u00a0\u202f]*(?P<text>.*)$"
 )
 # "# transcript-audit: disable=vague-promise,jargon" (rule ids, categories or globs).
-_DISABLE = re.compile(r"^\s*#\s*transcript-audit\s*:\s*disable\s*=\s*(?P<rules>\S.*?)\s*$", re.IGNORECASE)
+_DISABLE = re.compile(r"^\s*#\s*transcript-audit\s*:\s*disable\s*=\s*(?P<rules>\S.*)$", re.IGNORECASE)
 _TIME_ONLY = re.compile(r"^" + _TIMESTAMP + r"\s*$")
 # Words that introduce a field inside a pasted e-mail or form, never a speaker.
 _FIELD_WORDS = frozenset(
@@ -93,9 +95,12 @@ def read(data: bytes, source: str, options: ReaderOptions | None = None) -> Read
 
 
 def parse(text: str, path: str, default_id: str = "transcript") -> tuple[list[Transcript], list[ReadError]]:
+    if not text.strip():
+        return [], [ReadError(path, None, "empty file: no speaker turn found (expected lines such as 'Conseiller : Bonjour')")]
     state = _State(path=path)
     for number, raw_line in enumerate(split_lines(text), start=1):
         _read_line(state, raw_line, number)
+    _drop_empty_turns(state)
     if not state.turns:
         state.errors.append(ReadError(path, None, "no speaker turn found (expected lines such as 'Conseiller : Bonjour')"))
         return [], state.errors
@@ -109,6 +114,20 @@ def parse(text: str, path: str, default_id: str = "transcript") -> tuple[list[Tr
         suppressions=state.suppressions,
     )
     return [transcript], state.errors
+
+
+def _drop_empty_turns(state: _State) -> None:
+    """A label with no words ("Client :" and no continuation) is not a turn: no rule can judge it.
+
+    A "disable" line before a dropped turn applies to the next turn kept.
+    """
+    kept = [index for index, turn in enumerate(state.turns) if turn.text.strip()]
+    if len(kept) == len(state.turns):
+        return
+    state.turns = [state.turns[index] for index in kept]
+    state.suppressions = [
+        (None if turn is None else bisect.bisect_left(kept, turn), rules) for turn, rules in state.suppressions
+    ]
 
 
 def guess_channel(path: str) -> str:
@@ -246,6 +265,7 @@ def _read_header(state: _State, raw_line: str, number: int) -> None:
     elif key == "id":
         state.transcript_id = value
     elif key in ("agent", "customer"):
+        value = " ".join(value.split())  # roles.canonical_label is quadratic on long runs of spaces
         role = Role.AGENT if key == "agent" else Role.CUSTOMER
         setattr(state, key, value)
         state.names[canonical_label(value)] = role

@@ -94,6 +94,9 @@ def read(data: bytes, source: str, options: ReaderOptions | None = None) -> Read
             return [], [ReadError(source, stray_line, "no 'From ' line: not an mbox file")]
     messages: list[MailMessage] = []
     for number, (from_line, raw) in enumerate(chunks, start=1):
+        if not raw.strip():  # nothing after the "From " line, maybe the file's last line: point at it
+            errors.append(ReadError(source, max(from_line, 1), f"message {number}: empty message"))
+            continue
         parsed = parse_message(raw, source, number=number, first_line=from_line + 1, mboxrd=True)
         if isinstance(parsed, ReadError):
             errors.append(ReadError(source, parsed.line, f"message {number}: {parsed.message}", parsed.column))

@@ -197,8 +197,13 @@ def _number(value: Any) -> float | None:
             value = float(value.strip())
         except ValueError:
             return None
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return float(value)
+    if isinstance(value, (int, float)):
+        try:
+            value = float(value)
+        except OverflowError:  # a JSON integer of hundreds of digits
+            return None
+        if math.isfinite(value):
+            return value
     return None
 
 
@@ -210,7 +215,7 @@ def _seconds(value: Any, unit: float) -> float | None:
 def _speaker_id(value: Any) -> str:
     """A diarised speaker id as text: ``"SPEAKER_00"``, ``0`` -> ``"0"``; ``""`` when absent."""
     if isinstance(value, str):
-        return value.strip()
+        return " ".join(value.split())  # tidy, and roles.canonical_label is quadratic on long runs of spaces
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return ""
@@ -478,11 +483,12 @@ def _plain_time(reading: _Reading, item: dict[str, Any], path: JsonPath, key: st
     if key not in item or item[key] is None:
         return None
     value = item[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+    number = _number(value) if isinstance(value, (int, float)) else None
+    if number is None or number < 0:
         shown = f"{value}" if isinstance(value, (int, float)) and not isinstance(value, bool) else _kind(value)
         reading.error(path + (key,), f"expected a number of seconds from the start, not {shown}")
         return None
-    return float(value)
+    return number
 
 
 # ---------------------------------------------------------------- 2. Whisper / WhisperX

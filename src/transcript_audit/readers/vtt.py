@@ -35,6 +35,7 @@ _SKIPPED_BLOCK = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
 _TIMESTAMP = r"(?:(\d+):)?(\d{2}):(\d{2})(?:[.,](\d{1,3}))?"
 _TIMING = re.compile(r"^[ \t]*(?P<start>" + _TIMESTAMP + r")[ \t]*-->[ \t]*(?P<end>" + _TIMESTAMP + r")(?:[ \t]+.*)?$")
 STARTS_LIKE_TIMING = re.compile(r"^[ \t]*\d+:\d")
+_MAX_HOUR_DIGITS = 6  # 999999 hours is over a century of audio
 
 # Markup inside cue text: tags (<v Name>, <c.loud>, </i>, <font color="red">),
 # timestamps (<00:01.000>), entities (&amp; &#233;) and whitespace runs.
@@ -127,6 +128,8 @@ def clean_line(raw: str, number: int) -> tuple[MappedText, list[tuple[int, str |
 
     def emit(chunk: str, index: int) -> None:
         nonlocal length, shift
+        if not chunk:  # an entity that decodes to nothing ("&#xE;": a control character)
+            return
         if chunk[0] == " " and (not out or out[-1].endswith(" ")):
             chunk, index = chunk[1:], index + 1  # a space already there, or at the start
             if not chunk:
@@ -309,6 +312,8 @@ def _seconds(parts: tuple[str | None, ...]) -> float | None:
     hours, minutes, seconds, fraction = parts
     if int(minutes) >= 60 or int(seconds) >= 60:
         return None
+    if hours is not None and len(hours) > _MAX_HOUR_DIGITS:
+        return None  # int() refuses 4300 digits and no float holds 400: a malformed timing, not a crash
     value = int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds)
     return value + (int(fraction) / 10 ** len(fraction) if fraction else 0.0)
 
