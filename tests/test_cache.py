@@ -164,3 +164,19 @@ def test_the_light_french_vocabulary_gives_the_words_the_attributes_of_spacy_fre
     attributes = ["lower_", "norm_", "shape_", "prefix_", "suffix_", "is_alpha", "is_digit", "like_num", "is_stop", "is_punct", "is_space", "is_title", "is_upper", "like_email", "like_url", "is_currency", "lang_"]
     for word in words:
         assert [getattr(light[word], a) for a in attributes] == [getattr(full[word], a) for a in attributes], word
+
+
+def test_a_token_pattern_is_validated_by_spacy_once_then_remembered(tmp_path):
+    cache = AuditCache(tmp_path)
+    calls = []
+
+    def spacy_says(pattern):
+        calls.append(pattern)
+        return ["bad operator"] if pattern[0].get("OP") == "%" else []
+
+    remembered = cache.remembering(spacy_says)
+    good, bad = [{"LOWER": "vous"}], [{"LOWER": "vous", "OP": "%"}]
+    assert remembered(good) == [] and remembered(bad) == ["bad operator"]
+    again = AuditCache(tmp_path).remembering(spacy_says)
+    assert again(good) == [] and again(bad) == ["bad operator"]
+    assert calls == [good, bad, bad]  # an invalid pattern is never remembered as valid

@@ -283,3 +283,25 @@ def test_a_critical_rule_fails_the_transcript(nlp, tmp_path):
     assert findings[0].critical and score(findings) == 0
     ordinary = audit_text(nlp, tmp_path, FORBIDDEN, "Conseiller : Votre marchandise.")
     assert score(ordinary) == 90
+
+
+def test_a_regex_that_runs_out_of_time_skips_its_rule_and_the_audit_goes_on(nlp, tmp_path, monkeypatch):
+    """(a|aa)+b passes the load-time check (no repeat inside a repeat) but backtracks
+    exponentially on a long run of "a": the time limit stops it."""
+    from transcript_audit import matching
+
+    monkeypatch.setattr(matching, "REGEX_TIMEOUT", 0.05)
+    pack = RULE_HEAD.replace("test-rule", "slow-rule") + "    check: forbidden\n    match: {regex: ['(a|aa)+b']}\n"
+    pack += RULE_HEAD.replace("test-rule", "quick-rule").replace("rules:\n", "") + "    check: forbidden\n    match: {forms: [marchandise]}\n"
+    path = tmp_path / "pack.yaml"
+    path.write_text(textwrap.dedent(pack), encoding="utf-8")
+    rules, errors = load_file(path)
+    assert not errors, errors
+    conversation = f"Conseiller : {'a' * 40} ! Votre marchandise.\nConseiller : {'a' * 40} ! Votre marchandise.\n"
+    transcripts, _ = labelled_text.parse(conversation, "t.txt")
+    auditor = Auditor(rules, nlp=nlp)
+    (result,) = auditor.audit_transcripts(transcripts)
+    assert [f.rule for f in result.findings] == ["quick-rule", "quick-rule"]
+    (error,) = auditor.errors  # reported once, then the rule is skipped
+    assert "rule 'slow-rule' skipped for the rest of the run" in error.message and "(a|aa)+b" in error.message
+    assert error.path.endswith("pack.yaml") and error.line is not None

@@ -654,3 +654,39 @@ def test_every_builtin_rule_has_three_flag_and_three_pass_examples():
 def test_the_examples_meta_test_fails_on_a_rule_without_enough_examples(tmp_path):
     # FORBIDDEN has one example of each kind: the meta-test above must catch such a rule.
     assert rules_with_too_few_examples([load_one(tmp_path, FORBIDDEN)]) == ["jargon-marchandise"]
+
+
+# ---------------------------------------------------------------- hostile regexes and patterns
+
+
+@pytest.mark.parametrize("written", [r"'(a+)+$'", r"'(?:\w+\s?)*fin'", r"'((ab)*c)+'"])
+def test_a_regex_that_can_backtrack_without_end_is_refused_where_it_is_written(tmp_path, written):
+    text = FORBIDDEN.replace("      phrases: [votre marchandise]\n", f"      regex:\n        - {written}\n")
+    rules, errors = load(tmp_path, text)
+    assert rules == []
+    error = error_at(errors, where(text, written)[0])
+    assert "can take exponential time" in error.message and "repeat inside a repeat" in error.message
+
+
+@pytest.mark.parametrize("written", [r"'(ab)+c'", r"'\b(?:lundi|mardi)\s+\d{1,2}'", r"'(?:[\s.]?\d{2}){4}'"])
+def test_a_repeat_of_a_bounded_group_is_accepted(tmp_path, written):
+    text = FORBIDDEN.replace("      phrases: [votre marchandise]\n", f"      regex:\n        - {written}\n")
+    load_one(tmp_path, text)
+
+
+def test_every_bad_token_pattern_of_a_pack_is_reported_at_once(tmp_path):
+    text = FORBIDDEN.replace(
+        "      phrases: [votre marchandise]\n",
+        "      patterns:\n"
+        "        - [{TEXT: {REGEX: '(\\w+\\s?)+$'}}]\n"
+        "        - [{TEXT: {REGEX: '(unclosed'}}]\n"
+        "        - [{LEMMAS: votre}]\n"
+        "        - [{LOWER: votre}, {OP: '%'}]\n",
+    )
+    rules, errors = load_file(write(tmp_path, text), validate_patterns=True)
+    assert rules == []
+    messages = {error.line: error.message for error in errors}
+    assert "exponential time" in messages[where(text, "(\\w+")[0]]
+    assert "invalid REGEX '(unclosed'" in messages[where(text, "(unclosed")[0]]
+    assert "invalid token pattern" in messages[where(text, "LEMMAS")[0]]
+    assert "invalid token pattern" in messages[where(text, "OP: '%'")[0]]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import AuditOptions, Auditor, load_active_rules
+from .limits import within_limits
 from .model import ReadError, Transcript
 from .readers import json_document
 from .roles import infer_roles
@@ -53,7 +54,7 @@ def audit_records(
         found, problems = json_document.read(json.dumps(record, ensure_ascii=False).encode("utf-8"), source, options.reader)
         for transcript in found:
             infer_roles(transcript, options.reader.agent_speakers)
-        transcripts.extend(found)
+            transcripts.extend(within_limits(transcript))
         errors.extend(problems)
     results: list[dict[str, Any]] = [result.as_record() for result in auditor.audit_transcripts(transcripts)]
     errors.extend(auditor.errors)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 SCHEMA_VERSION = 1
 DEFAULT_MAX_BYTES = 2 * 1024**3
-_TABLES = ("parses", "findings")
+_TABLES = ("parses", "findings", "patterns")
 _LOOKUP_CHUNK = 500  # keys per SELECT (SQLite's variable limit is 999 on old builds)
 
 
@@ -88,8 +88,8 @@ class AuditCache:
         connection.execute("PRAGMA quick_check(1)")
         return connection
 
-    def get_many(self, table: str, keys: Sequence[str]) -> dict[str, bytes]:
-        """The stored values of those keys that are present; marks them used."""
+    def get_many(self, table: str, keys: Sequence[str], touch: bool = True) -> dict[str, bytes]:
+        """The stored values of those keys that are present; marks them used (``touch``)."""
         found: dict[str, bytes] = {}
         unique = list(dict.fromkeys(keys))
         try:
@@ -98,7 +98,7 @@ class AuditCache:
                 marks = ",".join("?" * len(chunk))
                 rows = self._connection.execute(f"SELECT key, data FROM {table} WHERE key IN ({marks})", chunk)
                 found.update(rows)
-            if found:
+            if found and touch:
                 self._write(f"UPDATE {table} SET used = ? WHERE key = ?", [(time.time(), key) for key in found])
         except sqlite3.Error:
             return found  # a cache that cannot be read is a cache miss, never a failed audit
@@ -141,11 +141,23 @@ class AuditCache:
                     target -= size
                 self._connection.executemany(f"DELETE FROM {table} WHERE key = ?", doomed)
 
-    def clear(self) -> None:
-        with self._connection:
-            for table in _TABLES:
-                self._connection.execute(f"DELETE FROM {table}")
-        self._connection.execute("VACUUM")
+    def remembering(self, pattern_problems):
+        """``pattern_problems`` that skips the patterns it accepted in an earlier run."""
+        import importlib.metadata
+        import json
+
+        version = importlib.metadata.version("spacy")
+
+        def problems(pattern: list[dict]) -> list[str]:
+            key = digest("token pattern", version, json.dumps(pattern, sort_keys=True, ensure_ascii=False))
+            if self.get_many("patterns", [key], touch=False):
+                return []
+            found = pattern_problems(pattern)
+            if not found:
+                self.put_many("patterns", [(key, b"valid")])
+            return found
+
+        return problems
 
     def close(self) -> None:
         self._connection.close()

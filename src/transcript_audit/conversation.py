@@ -71,7 +71,10 @@ class Conversation:
         found = self._hits[turn]
         if found is None:
             found = self._hits[turn] = self._index.find(self.docs[turn], self._keys)
-        return found.get(self._index.key(expression), [])
+        key = self._index.key(expression)
+        if key in self._index.timed_out:
+            raise self._index.timed_out[key]
+        return found.get(key, [])
 
     def matches_any(self, turns: Sequence[int], expression: Expression) -> bool:
         return any(self.hits(turn, expression) for turn in turns)

@@ -19,16 +19,19 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .checks import CHECK_TYPES
 from .config import PathOverride, path_matches
+from .limits import within_limits
 from .model import AuditResult, Finding, ReadError, Severity, Transcript, TranscriptResult
 from .readers.base import ReaderOptions
-from .rule_loader import builtin_rules_dir, load_rules
+from .rule_loader import builtin_rules_dir, load_rules, spacy_pattern_problems
 from .rule_model import Rule
 from .scoring import score
 
 if TYPE_CHECKING:  # sqlite3 and the readers are imported only by commands that audit
     from .cache import AuditCache
 
+# A batch is parsed with one nlp.pipe call and its docs are held until its checks ran.
 TURNS_PER_BATCH = 2000
+CHARACTERS_PER_BATCH = 2_000_000
 
 
 @dataclass
@@ -46,10 +49,14 @@ class AuditOptions:
     weights: dict[str, float] = field(default_factory=dict)  # category -> score weight
 
 
-def load_active_rules(options: AuditOptions, validate_patterns: bool = True) -> list[Rule]:
-    """The rules the options ask for; raises ``RuleLoadError`` on a bad pack."""
+def load_active_rules(options: AuditOptions, validate_patterns: bool = True, cache: AuditCache | None = None) -> list[Rule]:
+    """The rules the options ask for; raises ``RuleLoadError`` on a bad pack.
+
+    With a ``cache``, token patterns spaCy's validator accepted before are not
+    validated again (the validator imports all of spaCy: half a warm run)."""
     folders = ([builtin_rules_dir()] if options.builtin_rules else []) + list(options.rule_dirs)
-    rules = load_rules(folders, validate_patterns=validate_patterns)
+    checker = cache.remembering(spacy_pattern_problems) if cache is not None else None
+    rules = load_rules(folders, validate_patterns=validate_patterns, pattern_problems=checker)
     for rule in rules:
         for pattern, severity in options.severity.items():
             if _selected(rule.id, rule.category, [pattern]):
@@ -123,6 +130,7 @@ class Auditor:
         self.checks = [CHECK_TYPES[rule.check](rule) for rule in self.rules]
         self._fingerprints = {rule.id: rule_fingerprint(rule) for rule in self.rules}
         self.errors: list[ReadError] = []  # checks that failed, reported with the read errors
+        self.timed_out: set[str] = set()  # rules whose regex ran out of time: not run again
 
     @property
     def nlp(self):
@@ -143,13 +151,14 @@ class Auditor:
 
     def audit_transcripts(self, transcripts: Iterable[Transcript]) -> Iterator[TranscriptResult]:
         batch: list[Transcript] = []
-        turns_in_batch = 0
+        turns_in_batch = characters_in_batch = 0
         for transcript in transcripts:
             batch.append(transcript)
             turns_in_batch += len(transcript.turns)
-            if turns_in_batch >= TURNS_PER_BATCH:
+            characters_in_batch += sum(len(turn.text) for turn in transcript.turns)
+            if turns_in_batch >= TURNS_PER_BATCH or characters_in_batch >= CHARACTERS_PER_BATCH:
                 yield from self._audit_batch(batch)
-                batch, turns_in_batch = [], 0
+                batch, turns_in_batch, characters_in_batch = [], 0, 0
         if batch:
             yield from self._audit_batch(batch)
 
@@ -193,15 +202,25 @@ class Auditor:
         yield from results
 
     def _run_check(self, check, conversation) -> list[Finding] | None:
-        """A failing check is reported as an error (None); the other rules and files go on."""
+        """A failing check is reported as an error (None); the other rules and files go on.
+
+        A rule whose regex runs out of time is skipped for the rest of the run."""
+        from .matching import RegexTimeout
+
+        if check.rule.id in self.timed_out:
+            return None
+        transcript = conversation.transcript
         try:
             return list(check.run(conversation))
+        except RegexTimeout as error:
+            self.timed_out.add(check.rule.id)
+            message = f"rule '{check.rule.id}' skipped for the rest of the run: {error} ({transcript.id})"
+            self.errors.append(ReadError(check.rule.source, check.rule.line, message))
         except Exception as error:  # noqa: BLE001 - a bug in one rule must not stop the audit
-            transcript = conversation.transcript
             self.errors.append(
                 ReadError(transcript.path, None, f"internal error in rule '{check.rule.id}' on {transcript.id}: {type(error).__name__}: {error}")
             )
-            return None
+        return None
 
     def findings_of_rule(self, rule_id: str, transcripts: list[Transcript]) -> list[list]:
         """What one rule finds in each transcript (used to run rule examples)."""
@@ -257,7 +276,8 @@ def audit(
     def transcripts() -> Iterator[Transcript]:
         for found, problems in read_all(paths, options.reader, options.include, options.exclude, options.input_format):
             errors.extend(problems)
-            yield from found
+            for transcript in found:
+                yield from within_limits(transcript)
 
     if jobs > 1:
         from .parallel import audit_in_processes

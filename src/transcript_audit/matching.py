@@ -18,10 +18,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Set as AbstractSet
 from dataclasses import dataclass
 
+import regex as regex_engine
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from . import nlp as nlp_module
+from .regexes import REGEX_TIMEOUT, required_substrings
 from .rule_model import Expression, Phrase
 from .text import fold, strip_accents
 
@@ -102,59 +104,28 @@ def required_words(pattern: Iterable[dict], strings) -> tuple[WordRequirement, .
     return tuple(required)
 
 
-def required_substrings(source: str) -> tuple[frozenset[str], ...]:
-    """Sets of lower-case strings, one of each of which every match of the regex contains.
-
-    Read from the parsed regex: runs of literal characters, alternatives that
-    each require one, and repeats of at least one; lookarounds, classes and
-    anything else are left aside, so the answer is never wrong, only
-    sometimes empty (then the regex runs on every turn). Only strings of two
-    characters or more are kept.
-    """
-    from re import _constants as constants, _parser as parser  # the standard library's own regex parser
-
-    def conditions(sequence) -> list[frozenset[str]]:
-        found: list[frozenset[str]] = []
-        run = ""
-        for operator, argument in sequence:
-            if operator is constants.LITERAL:
-                run += chr(argument)
-                continue
-            if len(run) >= 2:
-                found.append(frozenset([run.lower()]))
-            run = ""
-            if operator is constants.SUBPATTERN:
-                found += conditions(argument[-1])
-            elif operator is constants.ATOMIC_GROUP:
-                found += conditions(argument)
-            elif operator in (constants.MAX_REPEAT, constants.MIN_REPEAT, constants.POSSESSIVE_REPEAT) and argument[0] >= 1:
-                found += conditions(argument[2])
-            elif operator is constants.BRANCH:
-                choices = [_most_selective(conditions(branch)) for branch in argument[1]]
-                if all(choices):
-                    found.append(frozenset().union(*choices))
-        if len(run) >= 2:
-            found.append(frozenset([run.lower()]))
-        return found
-
-    try:
-        return tuple(conditions(parser.parse(source)))
-    except Exception:  # noqa: BLE001 - an unreadable pattern simply gets no shortcut
-        return ()
-
-
-def _most_selective(conditions: list[frozenset[str]]) -> frozenset[str] | None:
-    return max(conditions, key=lambda strings: min(map(len, strings)), default=None)
-
-
 @dataclass(frozen=True)
 class RegexPattern:
     key: int  # the expression's
-    regex: re.Pattern[str]
-    required: tuple[frozenset[str], ...]  # see required_substrings
+    regex: regex_engine.Pattern
+    required: tuple[frozenset[str], ...]  # see regexes.required_substrings
 
     def may_match(self, lowered: str) -> bool:
         return all(any(text in lowered for text in strings) for strings in self.required)
+
+    def finditer(self, text: str):
+        try:
+            yield from self.regex.finditer(text, timeout=REGEX_TIMEOUT)
+        except TimeoutError:
+            raise RegexTimeout(self.key, self.regex.pattern) from None
+
+
+class RegexTimeout(Exception):
+    """A rule's regex took longer than ``REGEX_TIMEOUT`` on one turn."""
+
+    def __init__(self, key: int, pattern: str):
+        super().__init__(f"the regex {pattern!r} took more than {REGEX_TIMEOUT} s on one turn")
+        self.key = key
 
 
 @dataclass(frozen=True)
@@ -175,6 +146,7 @@ class ExpressionIndex:
         self._stem_matcher = PhraseMatcher(self._vocab, attr="NORM")
         self._token_patterns: list[TokenPattern] = []
         self._regexes: list[RegexPattern] = []
+        self.timed_out: dict[int, RegexTimeout] = {}  # expressions whose regex ran out of time
         self._phrase_of: dict[str, tuple[int, Phrase | None]] = {}
         self._negatable: set[str] = set()  # phrase keys that a negation around them cancels
         phrase_jobs: list[tuple[str, str, bool]] = []  # (match key, text, match lemmas too)
@@ -196,9 +168,10 @@ class ExpressionIndex:
                 matcher = Matcher(self._vocab, validate=True)
                 matcher.add(match_key, [folded])
                 self._token_patterns.append(TokenPattern(key, match_key, matcher, required_words(folded, self._vocab.strings)))
-            for regex in expression.regex:
-                source = strip_accents(regex)
-                self._regexes.append(RegexPattern(key, re.compile(source, re.IGNORECASE), required_substrings(source)))
+            for pattern in expression.regex:
+                source = strip_accents(pattern)
+                compiled = regex_engine.compile(source, regex_engine.IGNORECASE | regex_engine.VERSION0)
+                self._regexes.append(RegexPattern(key, compiled, required_substrings(source)))
         self._pattern_keys = {pattern.key for pattern in self._token_patterns}
         self._word_attributes = sorted({requirement.attribute for pattern in self._token_patterns for requirement in pattern.required})
         # Each pattern is filed under the values of its most selective literal requirement:
@@ -263,12 +236,17 @@ class ExpressionIndex:
                 key = pattern.key
                 if (keys is not None and key not in keys) or not pattern.may_match(lowered):
                     continue
-                for match in pattern.regex.finditer(folded):
-                    span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
-                    if span is not None and len(span):
-                        found[key].setdefault(
-                            (span.start, span.end), Hit(span.start, span.end, match.start(), match.end())
-                        )
+                if key in self.timed_out:
+                    continue
+                try:
+                    for match in pattern.finditer(folded):
+                        span = doc.char_span(match.start(), match.end(), alignment_mode="expand")
+                        if span is not None and len(span):
+                            found[key].setdefault(
+                                (span.start, span.end), Hit(span.start, span.end, match.start(), match.end())
+                            )
+                except RegexTimeout as timeout:
+                    self.timed_out[key] = timeout  # the rules asking for this expression will be told
         return {key: _merge_adjacent(_longest_first(hits.values())) for key, hits in found.items()}
 
 

@@ -10,6 +10,7 @@ are in flight, so memory stays bounded on any corpus size.
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -27,6 +28,9 @@ def _start_worker(rules, per_path, weights, cache_folder: Path | None, cache_max
     global _worker
     from .engine import Auditor
 
+    # Ctrl-C reaches the whole process group: the coordinating process handles it
+    # and stops the workers, which must not print tracebacks of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     cache = AuditCache(cache_folder, cache_max_bytes) if cache_folder is not None else None
     _worker = Auditor(rules, per_path=per_path, weights=weights, cache=cache)
 
@@ -58,7 +62,8 @@ def audit_in_processes(auditor, transcripts: Iterable[Transcript], jobs: int) ->
     cache = auditor.cache
     arguments = (auditor.rules, auditor.per_path, auditor.weights, cache.folder if cache else None, cache.max_bytes if cache else 0)
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=arguments) as pool:
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=arguments)
+    try:
         in_flight: deque[Future] = deque()
         for batch in _batches(transcripts):
             in_flight.append(pool.submit(_audit_batch, batch))
@@ -66,6 +71,19 @@ def audit_in_processes(auditor, transcripts: Iterable[Transcript], jobs: int) ->
                 yield from _collect(in_flight.popleft(), auditor.errors)
         while in_flight:
             yield from _collect(in_flight.popleft(), auditor.errors)
+    except BaseException:
+        _stop(pool)  # interrupted (Ctrl-C, SIGTERM) or failed: do not wait for batches in flight
+        raise
+    pool.shutdown()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and end the workers now; a worker killed in the
+    middle of a cache write leaves the cache as it was (the write is one transaction)."""
+    processes = list(getattr(pool, "_processes", {}).values())  # the executor has no public handle on them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
 
 
 def _collect(future: Future, errors: list[ReadError]) -> Iterator[TranscriptResult]:

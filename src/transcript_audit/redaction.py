@@ -184,7 +184,8 @@ def redact_optional(text: str | None) -> str | None:
 
 
 def redact_result(result: AuditResult) -> AuditResult:
-    """A copy of ``result`` whose excerpts, matches, messages, suggestions and notes are redacted.
+    """A copy of ``result`` whose excerpts, matches, messages, suggestions, notes,
+    transcript ids, paths and names, and error messages are redacted.
 
     Reports never hold more of a turn than the excerpt around a finding, so
     these are the only places a turn's text reaches an output.
@@ -193,9 +194,18 @@ def redact_result(result: AuditResult) -> AuditResult:
     for transcript_result in result.transcripts:
         findings = [_redact_finding(finding) for finding in transcript_result.findings]
         suppressed = [_redact_finding(finding) for finding in transcript_result.suppressed]
-        transcript = dataclasses.replace(transcript_result.transcript, notes=[redact(note) for note in transcript_result.transcript.notes])
+        original = transcript_result.transcript
+        transcript = dataclasses.replace(
+            original,
+            # File names and ids can carry an address or a number too ("appel-0612345678.txt").
+            id=redact(original.id),
+            path=redact(original.path),
+            agent=redact_optional(original.agent),
+            customer=redact_optional(original.customer),
+            notes=[redact(note) for note in original.notes],
+        )
         transcripts.append(dataclasses.replace(transcript_result, transcript=transcript, findings=findings, suppressed=suppressed))
-    errors = [dataclasses.replace(error, message=redact(error.message)) for error in result.errors]
+    errors = [dataclasses.replace(error, path=redact(error.path), message=redact(error.message)) for error in result.errors]
     return dataclasses.replace(result, transcripts=transcripts, errors=errors)
 
 

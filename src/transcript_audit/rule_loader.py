@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,6 +20,7 @@ from . import located_yaml
 from .checks import CHECK_TYPES
 from .located_yaml import LocatedDict, LocatedList, Mark
 from .model import CHANNELS, ReadError, Severity
+from .regexes import nested_repetition
 from .rule_model import ALL, PLACEHOLDER, Example, Expression, Field, Phrase, Rule, Trigger, Unless
 
 SPEAKERS = ("agent", "customer", "any")
@@ -45,6 +46,7 @@ class RuleLoadError(Exception):
 class _Context:
     path: str
     validate_patterns: bool = True
+    pattern_problems: PatternChecker | None = None  # spaCy's validator, or one that remembers it
     errors: list[ReadError] = field(default_factory=list)
 
     def error(self, mark: Mark | None, message: str) -> None:
@@ -96,7 +98,17 @@ class Pack:
     errors: list[ReadError] = field(default_factory=list)
 
 
-def load_rules(folders: Sequence[Path], validate_patterns: bool = True) -> list[Rule]:
+PatternChecker = Callable[[list[dict[str, Any]]], list[str]]
+
+
+def spacy_pattern_problems(pattern: list[dict[str, Any]]) -> list[str]:
+    """spaCy's own validator (imported on first use: it imports all of spaCy)."""
+    from spacy.schemas import validate_token_pattern
+
+    return validate_token_pattern(pattern)
+
+
+def load_rules(folders: Sequence[Path], validate_patterns: bool = True, pattern_problems: PatternChecker | None = None) -> list[Rule]:
     """Load every pack in ``folders``, then apply their ``extends`` and ``disable``.
 
     Raises ``RuleLoadError`` listing every problem of every file.
@@ -109,7 +121,7 @@ def load_rules(folders: Sequence[Path], validate_patterns: bool = True) -> list[
         if not folder.exists():
             errors.append(ReadError(str(folder), None, "no such rule file or folder"))
     for path in rule_files(folder for folder in folders if folder.exists()):
-        pack = load_pack(path, validate_patterns=validate_patterns)
+        pack = load_pack(path, validate_patterns=validate_patterns, pattern_problems=pattern_problems)
         packs.append(pack)
         errors.extend(pack.errors)
         for rule in pack.rules:
@@ -170,9 +182,9 @@ def load_file(path: Path, validate_patterns: bool = True) -> tuple[list[Rule], l
     return pack.rules, pack.errors
 
 
-def load_pack(path: Path, validate_patterns: bool = True) -> Pack:
+def load_pack(path: Path, validate_patterns: bool = True, pattern_problems: PatternChecker | None = None) -> Pack:
     shown = path.as_posix()
-    context = _Context(shown, validate_patterns)
+    context = _Context(shown, validate_patterns, pattern_problems)
     pack = Pack(shown)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -419,18 +431,41 @@ def _patterns(context: _Context, raw: Any, mark: Mark) -> tuple[tuple[dict[str, 
             context.error(item_mark, "a token pattern is a non-empty list of token mappings, e.g. [{LEMMA: pouvoir}, {LOWER: pas}]")
             continue
         pattern = tuple(_plain(token) for token in item)
+        if _token_regex_problems(context, pattern, item_mark):
+            continue
         if context.validate_patterns:
-            # spaCy's own validator, imported only when patterns are checked
-            # so that listing rules stays fast.
-            from spacy.schemas import validate_token_pattern
-
-            problems = validate_token_pattern([dict(token) for token in pattern])
+            problems = (context.pattern_problems or spacy_pattern_problems)([dict(token) for token in pattern])
             for problem in problems:
                 context.error(item_mark, f"invalid token pattern: {problem}")
             if problems:
                 continue
         patterns.append(pattern)
     return tuple(patterns)
+
+
+def _token_regex_problems(context: _Context, pattern: tuple[dict[str, Any], ...], mark: Mark) -> bool:
+    """Report the REGEX values of a token pattern that do not compile or can backtrack
+    without end (spaCy runs them with ``re``, without a time limit)."""
+    found = False
+    for token in pattern:
+        for value in token.values():
+            source = value.get("REGEX", value.get("regex")) if isinstance(value, dict) else None
+            if not isinstance(source, str):
+                continue
+            try:
+                re.compile(source)
+            except re.error as error:
+                context.error(mark, f"invalid REGEX {source!r} in token pattern: {error.msg} at position {error.pos}")
+                found = True
+                continue
+            problem = nested_repetition(source)
+            if problem:
+                context.error(mark, f"REGEX {source!r} in token pattern can take exponential time ({problem}); {_BACKTRACKING_ADVICE}")
+                found = True
+    return found
+
+
+_BACKTRACKING_ADVICE = "rewrite it without a repeat inside a repeat, e.g. '(ab)+' not '(a+b?)+'"
 
 
 def _plain(value: Any) -> Any:
@@ -447,11 +482,18 @@ def _regexes(context: _Context, raw: Any, mark: Mark) -> tuple[str, ...]:
         if not isinstance(item, str):
             context.error(item_mark, "a regex must be a text")
             continue
+        import regex  # the engine that runs it, with a time limit (imported only when loading regexes)
+
         try:
             re.compile(item)
-        except re.error as error:
+            regex.compile(item, regex.VERSION0)
+        except (re.error, regex.error) as error:
             column = item_mark.column + (error.pos or 0)
             context.error(Mark(item_mark.line, column), f"invalid regex {item!r}: {error.msg} at position {error.pos}")
+            continue
+        problem = nested_repetition(item)
+        if problem:
+            context.error(item_mark, f"regex {item!r} can take exponential time ({problem}); {_BACKTRACKING_ADVICE}")
             continue
         regexes.append(item)
     return tuple(regexes)

@@ -45,8 +45,4 @@ from . import check_command, init_command, rules_commands  # noqa: E402  (comman
 app.add_typer(rules_commands.rules_app, name="rules")
 
 
-def main() -> None:
-    app()
-
-
-__all__ = ["app", "main", "check_command", "init_command"]
+__all__ = ["app", "check_command", "init_command"]

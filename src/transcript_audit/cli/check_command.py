@@ -142,8 +142,9 @@ def check(
         weights=settings.weights,
     )
     threshold = fail_on or FailOn(settings.fail_on or "warning")
+    cache = None if no_cache else open_cache(cache_dir)
     try:
-        active = load_active_rules(options)
+        active = load_active_rules(options, cache=cache)
     except RuleLoadError as error:
         report_errors(error.errors)
     if not active:
@@ -151,10 +152,9 @@ def check(
 
     from ..nlp import ModelNotInstalledError
 
-    cache = None if no_cache else open_cache(cache_dir)
     try:
         auditor = Auditor(active, per_path=options.per_path, weights=options.weights, cache=cache)
-        with progress_display(enabled=not quiet and sys.stderr.isatty()) as on_transcript:
+        with progress_display(enabled=not quiet and sys.stderr.isatty(), redact_paths=redact) as on_transcript:
             result = audit(paths, options, auditor=auditor, on_transcript=on_transcript, jobs=jobs or os.cpu_count() or 1)
     except ModelNotInstalledError as error:
         fail(str(error))
@@ -223,10 +223,11 @@ def _format_options(output_format: OutputFormat, csv_delimiter: str) -> dict[str
 
 
 @contextmanager
-def progress_display(enabled: bool):
+def progress_display(enabled: bool, redact_paths: bool = False):
     """A live count of audited transcripts on standard error, only on a terminal.
 
     The report itself goes to standard output or a file, never mixed with it.
+    With ``--redact``, the file names it shows are redacted too.
     """
     if not enabled:
         yield None
@@ -243,7 +244,12 @@ def progress_display(enabled: bool):
 
         def advance(result) -> None:
             counter["done"] += 1
-            progress.update(task, description=f"{counter['done']} transcriptions auditées · {result.transcript.path}")
+            path = result.transcript.path
+            if redact_paths:
+                from ..redaction import redact
+
+                path = redact(path)
+            progress.update(task, description=f"{counter['done']} transcriptions auditées · {path}")
 
         yield advance
 

@@ -1,0 +1,105 @@
+"""Interrupted runs lose nothing: no half-written report, a consistent cache, exit code 130;
+and no run ever writes to, renames or touches its inputs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .conftest import SAMPLES
+
+KILLS = 20
+
+
+def command(*arguments: str | Path) -> list[str]:
+    return [sys.executable, "-m", "transcript_audit", "check", *map(str, arguments)]
+
+
+def fingerprint(folder: Path) -> dict[str, tuple[str, int, int]]:
+    """Content hash, modification time and inode of every file under ``folder``."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            status = path.stat()
+            found[path.relative_to(folder).as_posix()] = (hashlib.sha256(path.read_bytes()).hexdigest(), status.st_mtime_ns, status.st_ino)
+    return found
+
+
+def transcripts_of(report: Path) -> list:
+    return json.loads(report.read_text(encoding="utf-8"))["transcripts"]
+
+
+def test_a_run_killed_at_random_points_leaves_no_partial_report_and_a_sound_cache(tmp_path):
+    """20 runs, each stopped by SIGINT or SIGTERM at a random moment of its expected
+    duration; every other run starts from an empty cache, so kills land while the
+    cache is being filled as well as while it is read; one run in five uses two
+    worker processes."""
+    inputs = tmp_path / "inputs"
+    shutil.copytree(SAMPLES, inputs)
+    before = fingerprint(inputs)
+    cache, reports = tmp_path / "cache", tmp_path / "reports"
+    reports.mkdir()
+    environment = {**os.environ, "TRANSCRIPT_AUDIT_CACHE_DIR": str(cache)}
+
+    def start(report: Path, *options: str) -> subprocess.Popen:
+        arguments = command(inputs, "-f", "json", "-o", report, "--quiet", *options)
+        return subprocess.Popen(arguments, env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def timed(report: Path) -> float:
+        began = time.perf_counter()
+        start(report).communicate(timeout=300)
+        return time.perf_counter() - began
+
+    cold, warm = timed(reports / "cold.json"), timed(reports / "warm.json")
+    chance = random.Random(20261124)
+    interrupted = 0
+    for attempt in range(KILLS):
+        if attempt % 2 == 0:
+            shutil.rmtree(cache, ignore_errors=True)
+        report = reports / f"run-{attempt}.json"
+        run = start(report, *(["--jobs", "2"] if attempt % 5 == 4 else []))
+        # From 0.25 s on: before that, Python itself is starting and the tool has not run.
+        time.sleep(max(0.25, chance.uniform(0.05, 1.0) * (cold if attempt % 2 == 0 else warm)))
+        run.send_signal(chance.choice([signal.SIGINT, signal.SIGTERM]))
+        _, error = run.communicate(timeout=300)
+        error = error.decode()
+        assert "Traceback" not in error, error
+        if run.returncode == 130:
+            interrupted += 1
+            assert "interrupted" in error
+            assert not report.exists()
+        else:  # finished before the signal: a complete report
+            assert run.returncode == 1, error
+            assert transcripts_of(report)
+        assert [p.name for p in reports.iterdir() if p.name.endswith(".tmp")] == []
+    assert interrupted >= KILLS // 2, "most signals must land during the run for this test to mean something"
+    assert fingerprint(inputs) == before
+    cached, fresh = reports / "cached.json", reports / "fresh.json"
+    subprocess.run(command(inputs, "-f", "json", "-o", cached, "--quiet"), env=environment, check=False)
+    subprocess.run(command(inputs, "-f", "json", "-o", fresh, "--quiet", "--no-cache"), env=environment, check=False)
+    assert transcripts_of(cached) == transcripts_of(fresh)
+
+
+def test_inputs_are_never_written_renamed_or_touched(tmp_path):
+    inputs = tmp_path / "inputs"
+    shutil.copytree(SAMPLES, inputs)
+    os.chmod(inputs / "appel-energie-exemplaire.txt", 0o444)  # a read-only input reads like any other
+    before = fingerprint(inputs)
+    out = tmp_path / "out"
+    formats = ["json", "jsonl", "csv", "sarif", "junit", "markdown", "html"]
+    completed = subprocess.run(
+        command(inputs, "--quiet", "--redact", "--stats", "--group-by", "agent", *[f"-o{name}={out / ('report.' + name)}" for name in formats]),
+        capture_output=True,
+        text=True,
+    )
+    assert completed.returncode == 1, completed.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"report.{name}" for name in formats)
+    assert fingerprint(inputs) == before
