@@ -126,10 +126,31 @@ def add_views(doc: Doc) -> Doc:
 
 def parse(nlp: Language, texts: Iterable[str], batch_size: int = BATCH_SIZE) -> Iterator[Doc]:
     """Parse texts in batches with ``nlp.pipe``: placeholders masked, typography
-    normalised (both keep offsets), views added."""
+    normalised (both keep offsets), views added.
+
+    The model's working memory grows with the tokens of a batch, so a batch
+    also stops at ``CHARACTERS_PER_PIPE_BATCH``: 256 ten-thousand-character
+    turns at once took gigabytes."""
     prepared = (normalise_typography(mask_placeholders(text)) for text in texts)
-    for doc in nlp.pipe(prepared, batch_size=batch_size):
-        yield add_views(doc)
+    for batch in _bounded_batches(prepared, batch_size):
+        for doc in nlp.pipe(batch, batch_size=len(batch)):
+            yield add_views(doc)
+
+
+CHARACTERS_PER_PIPE_BATCH = 100_000
+
+
+def _bounded_batches(texts: Iterable[str], batch_size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    characters = 0
+    for text in texts:
+        if batch and (len(batch) >= batch_size or characters + len(text) > CHARACTERS_PER_PIPE_BATCH):
+            yield batch
+            batch, characters = [], 0
+        batch.append(text)
+        characters += len(text)
+    if batch:
+        yield batch
 
 
 def model_version() -> str:
