@@ -59,6 +59,11 @@ def test_a_run_killed_at_random_points_leaves_no_partial_report_and_a_sound_cach
         return time.perf_counter() - began
 
     cold, warm = timed(reports / "cold.json"), timed(reports / "warm.json")
+    # Until Python has started and the command has set its signal handlers, a signal
+    # kills the interpreter itself: kills come after the time `--version` takes.
+    began = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "transcript_audit", "--version"], capture_output=True, check=True)
+    started = 1.5 * (time.perf_counter() - began)  # with a margin: start-up times vary
     chance = random.Random(20261124)
     interrupted = 0
     for attempt in range(KILLS):
@@ -66,8 +71,8 @@ def test_a_run_killed_at_random_points_leaves_no_partial_report_and_a_sound_cach
             shutil.rmtree(cache, ignore_errors=True)
         report = reports / f"run-{attempt}.json"
         run = start(report, *(["--jobs", "2"] if attempt % 5 == 4 else []))
-        # From 0.25 s on: before that, Python itself is starting and the tool has not run.
-        time.sleep(max(0.25, chance.uniform(0.05, 1.0) * (cold if attempt % 2 == 0 else warm)))
+        duration = cold if attempt % 2 == 0 else warm
+        time.sleep(chance.uniform(started, max(started, duration)))
         run.send_signal(chance.choice([signal.SIGINT, signal.SIGTERM]))
         _, error = run.communicate(timeout=300)
         error = error.decode()
