@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from transcript_audit.model import ReadError
-from transcript_audit.readers import discover, read_all, read_file
+from transcript_audit.readers import default_include, discover, read_all, read_file
 from transcript_audit.readers.base import ReaderOptions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "broken"
@@ -369,9 +369,10 @@ def test_a_folder_named_like_a_file_is_walked_not_read(in_folder):
     (in_folder / "call.txt").mkdir()
     (in_folder / "call.txt" / "appel.txt").write_text(GOOD_CALL, encoding="utf-8")
     (in_folder / "calls" / "vide.txt").mkdir(parents=True)  # an empty folder with a file's name
-    assert list(discover([Path("call.txt"), Path("calls")])) == [Path("call.txt/appel.txt")]
+    nothing_in_calls = ReadError("calls", None, f"no file to audit in this folder (looked for {', '.join(default_include())})")
+    assert list(discover([Path("call.txt"), Path("calls")])) == [Path("call.txt/appel.txt"), nothing_in_calls]
     transcripts, errors = read_everything([Path("call.txt"), Path("calls")])
-    assert ([t.path for t in transcripts], errors) == (["call.txt/appel.txt"], [])
+    assert ([t.path for t in transcripts], errors) == (["call.txt/appel.txt"], [nothing_in_calls])
     assert read_file(in_folder / "call.txt", ReaderOptions())[1] == [
         ReadError("call.txt", None, "cannot read file: not a regular file (a folder)")
     ]
@@ -431,3 +432,21 @@ def test_the_cli_audits_the_good_transcript_and_names_every_broken_file(in_folde
     for name, line, message in expected:
         where = f"error: {name}:{line}:" if line else f"error: {name}: "
         assert any(text.startswith(where) and text.endswith(message) for text in stderr_lines), (name, result.stderr)
+
+
+def test_an_empty_folder_given_explicitly_is_reported(tmp_path):
+    from transcript_audit.readers import discover
+
+    (tmp_path / "vide").mkdir()
+    (tmp_path / "vide" / "notes.docx").write_bytes(b"PK")  # not a format the tool reads
+    (problem,) = list(discover([tmp_path / "vide"]))
+    assert "no file to audit in this folder" in problem.message and "*.txt" in problem.message
+
+
+def test_json_with_carriage_returns_only_reports_the_right_line():
+    from transcript_audit.readers import json_document
+    from transcript_audit.readers.base import ReaderOptions
+
+    data = b'{"id": "x",\r  "turns": [\r    {"role": "agent", "text": 12}\r  ]\r}'
+    _, errors = json_document.read(data, "mac.json", ReaderOptions())
+    assert [(error.line, "expected a string" in error.message) for error in errors] == [(3, True)]

@@ -107,6 +107,9 @@ def _walk(folder: Path, include: Sequence[str], exclude: Sequence[str]) -> Itera
             relative = (Path(root) / name).relative_to(folder).as_posix()
             if _matches(name, relative, include) and not _matches(name, relative, exclude):
                 found.append((Path(root) / name, _problem(Path(root) / name)))
+    if not found:
+        patterns = ", ".join(include)
+        yield ReadError(display_path(folder), None, f"no file to audit in this folder (looked for {patterns})")
     for path, problem in sorted(found, key=lambda item: item[0]):
         yield path if problem is None else problem
 

@@ -42,6 +42,10 @@ def read(data: bytes, source: str, options: ReaderOptions) -> ReadResult:
         return [], errors
     if not text.strip():
         return [], [ReadError(source, None, "empty file: no JSON document to read")]
+    # Old Mac exports end lines with CR alone; the JSON parser and the line locator
+    # count LF only. CR and LF are both plain whitespace in JSON (raw, both are invalid
+    # inside strings), so the document means the same.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
