@@ -9,6 +9,7 @@ command exits with 130 and no traceback.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
@@ -30,11 +31,33 @@ def main() -> None:
         from .cli import app
 
         app()
+        code = 0
+    except SystemExit as done:  # Typer ends every command this way
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        if not isinstance(done.code, (int, type(None))):
+            sys.stderr.write(f"{done.code}\n")
     except Interrupted:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         sys.stderr.write("interrupted\n")
-        sys.exit(INTERRUPTED_EXIT_CODE)
+        code = INTERRUPTED_EXIT_CODE
+    _exit_now(code)
+
+
+def _exit_now(code: int) -> None:
+    """Exit without the interpreter's shutdown: it resets signal handlers to their
+    defaults and then spends a while freeing the model, a window in which a
+    SIGTERM would kill the process with no exit code of ours. Everything worth
+    keeping is already written: reports are renamed into place, the cache
+    commits each batch."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (| head): nothing more to say
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":
