@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+import signal
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
+HANG_SECONDS = 60
+
+
+class ReaderHang(Exception):
+    """Reading took longer than the guard allows (a pipe opened, a runaway regex)."""
+
+
+@contextmanager
+def no_hang(seconds: int = HANG_SECONDS):
+    """Fail, naming the input, instead of blocking CI when one reading hangs."""
+
+    def expired(signum, frame):
+        raise ReaderHang(f"reading took more than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,6 @@ import errno
 import json
 import os
 import shutil
-import signal
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,8 +26,9 @@ from transcript_audit.model import ReadError
 from transcript_audit.readers import default_include, discover, read_all, read_file
 from transcript_audit.readers.base import ReaderOptions
 
+from .conftest import no_hang
+
 FIXTURES = Path(__file__).parent / "fixtures" / "broken"
-HANG_SECONDS = 60
 
 UTF16_WITHOUT_BOM = "UTF-16 text without a byte-order mark (BOM): save it as UTF-8, or as UTF-16 with a BOM"
 NOT_A_PIPE = "cannot read file: not a regular file (a named pipe)"
@@ -39,22 +38,6 @@ GOOD_CALL = (
     "Client : Mon colis n'est toujours pas arrivé.\n"
     "Conseillère : Normalement vous le recevrez prochainement. Bonne journée.\n"
 )
-
-
-@contextmanager
-def no_hang(seconds: int = HANG_SECONDS):
-    """Fail instead of blocking forever (an opened pipe, a runaway regex)."""
-
-    def expired(signum, frame):
-        raise TimeoutError(f"still reading after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def located(errors: list[ReadError]) -> list[tuple[str, int | None, str]]:

@@ -22,8 +22,6 @@ import io
 import json
 import os
 import re
-import signal
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,12 +46,13 @@ from transcript_audit.readers import (
 )
 from transcript_audit.readers.base import ReaderOptions
 
+from .conftest import no_hang
+
 # Cases per test: thousands in CI, the whole file in about a minute and a half on 2 cores.
 # Drawing a MIME tree, a JSON shape or a YAML library costs more than reading it,
 # so those tests run 2000 cases and the line-based formats 3000.
 MANY = 3000
 FEWER = 2000
-HANG_SECONDS = 60
 OPTIONS = ReaderOptions()
 
 
@@ -68,26 +67,6 @@ def cases(count: int) -> settings:
         # Inputs come from large recursive strategies on purpose (MIME trees, JSON shapes).
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-
-
-class ReaderHang(Exception):
-    """A reader took more than ``HANG_SECONDS`` on one input."""
-
-
-@contextmanager
-def no_hang(seconds: int = HANG_SECONDS):
-    """Fail (instead of blocking CI) when one reading takes longer than ``seconds``."""
-
-    def expired(signum, frame):
-        raise ReaderHang(f"reading took more than {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
