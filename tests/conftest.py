@@ -48,6 +48,17 @@ def auditor(builtin_rules):
 
 
 @pytest.fixture(scope="session")
+def preview_auditor(auditor):
+    """Every built-in rule, the preview ones included, on the session's model.
+
+    No built-in rule reads the parser's dependencies, so the model of the default
+    rules serves them all; a preview rule that needed more would fail its examples."""
+    from transcript_audit.engine import AuditOptions, Auditor, load_active_rules
+
+    return Auditor(load_active_rules(AuditOptions(preview=True)), nlp=auditor.nlp)
+
+
+@pytest.fixture(scope="session")
 def nlp(auditor):
     return auditor.nlp
 

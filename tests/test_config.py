@@ -12,7 +12,7 @@ from transcript_audit.cli import app
 from transcript_audit.config import ConfigError, find_config, load_config
 from transcript_audit.model import Severity
 
-CALL = "Conseiller : Votre marchandise part normalement. Bonne journée.\n"
+CALL = "Client : Mon canapé n'est pas arrivé.\nConseiller : Votre marchandise partira normalement. Bonne journée.\n"
 
 
 def write(path, text):

@@ -7,7 +7,7 @@ import pytest
 from transcript_audit.engine import AuditOptions, load_active_rules
 from transcript_audit.rule_examples import run_examples
 
-RULES = load_active_rules(AuditOptions(), validate_patterns=False)
+RULES = load_active_rules(AuditOptions(preview=True), validate_patterns=False)
 CASES = [
     pytest.param(rule.id, kind, index, id=f"{rule.id}-{kind}-{index}")
     for rule in RULES
@@ -17,9 +17,9 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def outcomes(auditor):
+def outcomes(preview_auditor):
     found = {}
-    for outcome in run_examples(auditor):
+    for outcome in run_examples(preview_auditor):
         kind = "flag" if outcome.expected_flag else "pass"
         examples = outcome.rule.flag_examples if outcome.expected_flag else outcome.rule.pass_examples
         found[(outcome.rule.id, kind, examples.index(outcome.example))] = outcome

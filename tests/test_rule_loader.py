@@ -499,6 +499,7 @@ def test_a_single_unless_mapping_is_accepted(tmp_path):
         ("unless: {match: {phrases: [x]}, after: -2}\n", "-2", "'after' must be a number of turns"),
         ("unless: {match: {phrases: [x]}, speaker: boss}\n", "boss", "'speaker' must be one of"),
         ("unless: {echo: yes please}\n", "yes please", "'echo' must be true or false"),
+        ("unless: {match: {phrases: [x]}, after: 1, uninterrupted: 1}\n", "1}", "'uninterrupted' must be true or false"),
         ("unless: {match: {phrases: [x]}, within: 2}\n", "within", "unknown key 'within'"),
         ("unless: [je vous propose]\n", "je vous propose", "'unless' is a mapping"),
         ("unless: {match: {}}\n", "{}", "empty expression"),
@@ -522,6 +523,13 @@ def test_load_rules_reads_every_pack_of_a_folder(tmp_path):
     rules = load_rules([tmp_path], validate_patterns=False)
     assert [rule.id for rule in rules] == ["jargon-marchandise", "greeting-missing"]
     assert rule_files([tmp_path]) == [tmp_path / "a.yaml", tmp_path / "b.yml"]
+
+
+def test_a_pack_named_twice_is_read_once(tmp_path):
+    """`rules test rules/empathy.yaml` names a built-in pack the built-in folder has already."""
+    write(tmp_path, FORBIDDEN, "a.yaml")
+    rules = load_rules([tmp_path, tmp_path / "a.yaml", tmp_path / "." / "a.yaml"], validate_patterns=False)
+    assert [rule.id for rule in rules] == ["jargon-marchandise"]
 
 
 def test_duplicate_rule_ids_across_two_files_name_both_places(tmp_path):

@@ -39,6 +39,10 @@ _NOT_AN_ITEM = frozenset(
         "contrat", "abonnement", "ticket", "reference", "article", "produit", "marchandise",
         "attente", "patience", "journee", "semaine", "mois", "annee", "heure", "minute", "jour",
         "tour", "faute", "avis", "choix", "place", "maison", "domicile", "bureau", "telephone",
+        # words of the exchange and of delivery, not of the item ("ce matin", "ce lien", "ce code")
+        "matin", "soir", "week-end", "weekend", "moment", "site", "lien", "code", "prix", "delai",
+        "statut", "relais", "point", "suivi", "livraison", "envoi", "mot", "panier", "remise",
+        "reduction", "promo", "fois", "chat", "service", "transporteur", "expediteur", "sujet",
         # generic words themselves: a later concrete naming is the one to mirror
         "appareil", "materiel", "equipement", "objet", "bien", "unite", "modele", "piece",
     }
@@ -79,14 +83,17 @@ class Conversation:
     def matches_any(self, turns: Sequence[int], expression: Expression) -> bool:
         return any(self.hits(turn, expression) for turn in turns)
 
-    def window(self, turn: int, speaker: str, before: int, after: int) -> list[int]:
+    def window(self, turn: int, speaker: str, before: int, after: int, uninterrupted: bool = False) -> list[int]:
         """``speaker``'s turns from ``before`` turns ahead of ``turn`` to ``after`` turns past it.
 
-        The turn itself is included when ``speaker`` can be its speaker.
+        The turn itself is included when ``speaker`` can be its speaker;
+        ``uninterrupted`` stops the later turns at the first turn of anyone else.
         """
         turns = self.turns_of(speaker)
         earlier = [t for t in turns if t < turn]
         later = [t for t in turns if t > turn]
+        if uninterrupted:
+            later = [t for t in later if set(range(turn + 1, t)) <= set(turns)]
         earlier = earlier if before == ALL else earlier[len(earlier) - before :] if before else []
         later = later if after == ALL else later[:after]
         same = [turn] if turn in turns else []
@@ -107,7 +114,7 @@ class Conversation:
                 for other in self.hits(turn, unless.match)
             )
         speaker = rule.speaker if unless.speaker == "same" else unless.speaker
-        turns = self.window(turn, speaker, unless.before, unless.after)
+        turns = self.window(turn, speaker, unless.before, unless.after, unless.uninterrupted)
         if not unless.match.is_empty() and self.matches_any(turns, unless.match):
             return True
         if unless.echo and hit is not None:
@@ -183,7 +190,8 @@ def _item_named_in(doc: Doc) -> str | None:
     for token in doc:
         if token.pos_ != "DET":
             continue
-        possessive = token.lemma_ == "mon"
+        # "mon parfum", "ce parfum", "cette eau de toilette": the customer points at their item.
+        possessive = token.lemma_ in ("mon", "ce")
         bought = token.lemma_ in ("un", "le") and any(
             previous.lemma_ in _PURCHASE_VERBS for previous in doc[max(0, token.i - 3) : token.i]
         )

@@ -47,6 +47,7 @@ class AuditOptions:
     severity: dict[str, Severity] = field(default_factory=dict)  # rule id, category or glob -> severity
     per_path: Sequence[PathOverride] = ()
     weights: dict[str, float] = field(default_factory=dict)  # category -> score weight
+    preview: bool = False  # also run the rules marked preview (not yet precise on real text)
 
 
 def load_active_rules(options: AuditOptions, validate_patterns: bool = True, cache: AuditCache | None = None) -> list[Rule]:
@@ -61,6 +62,7 @@ def load_active_rules(options: AuditOptions, validate_patterns: bool = True, cac
         for pattern, severity in options.severity.items():
             if _selected(rule.id, rule.category, [pattern]):
                 rule.severity = severity
+    rules = [rule for rule in rules if not rule.preview or options.preview or rule.id in options.select]
     return select_rules(rules, options.select, options.ignore)
 
 

@@ -39,6 +39,8 @@ _NEGATED_AFTER = frozenset({"pas", "plus", "jamais", "point", "guere", "rien"})
 # Token attributes whose literal values a turn's own words can be checked against.
 _WORD_ATTRIBUTES = {"LOWER": "LOWER", "ORTH": "ORTH", "TEXT": "ORTH", "LEMMA": "LEMMA", "NORM": "NORM"}
 _OPTIONAL_OPERATORS = frozenset({"?", "*", "!"})
+# Counted repeats that may be absent: "{0,6}", "{,3}" (spaCy's Matcher quantifiers).
+_OPTIONAL_COUNT = re.compile(r"^\{0*,|^\{0*\}$|^\{0+,?\d*\}$")
 
 
 class WordRequirement:
@@ -87,7 +89,8 @@ def required_words(pattern: Iterable[dict], strings) -> tuple[WordRequirement, .
     required = []
     for token in pattern:
         spec = {str(key).upper(): value for key, value in token.items()}
-        if spec.get("OP") in _OPTIONAL_OPERATORS:
+        operator = spec.get("OP")
+        if operator in _OPTIONAL_OPERATORS or (isinstance(operator, str) and _OPTIONAL_COUNT.match(operator)):
             continue
         for attribute, value in spec.items():
             if attribute not in _WORD_ATTRIBUTES:

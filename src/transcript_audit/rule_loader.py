@@ -21,7 +21,7 @@ from .checks import CHECK_TYPES
 from .located_yaml import LocatedDict, LocatedList, Mark
 from .model import CHANNELS, ReadError, Severity
 from .regexes import nested_repetition
-from .rule_model import ALL, PLACEHOLDER, Example, Expression, Field, Phrase, Rule, Trigger, Unless
+from .rule_model import ALL, PLACEHOLDER, Example, Expression, Field, Measured, Phrase, Rule, Trigger, Unless
 
 SPEAKERS = ("agent", "customer", "any")
 UNLESS_SPEAKERS = ("same", *SPEAKERS)
@@ -30,7 +30,7 @@ _ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$")
 
 COMMON_FIELDS = (
     "id", "category", "severity", "check", "message", "rationale", "suggestion",
-    "speaker", "channels", "unless", "when", "critical", "examples",
+    "speaker", "channels", "unless", "when", "critical", "preview", "measured", "examples",
 )
 
 
@@ -64,13 +64,14 @@ def builtin_rules_dir() -> Path:
 
 
 def rule_files(folders: Iterable[Path]) -> list[Path]:
-    files: list[Path] = []
+    """The pack files of ``folders``, each once: naming a built-in pack again
+    (``rules test rules/empathy.yaml``) is not a second definition of its rules."""
+    files: dict[Path, Path] = {}
     for folder in folders:
-        if folder.is_file():
-            files.append(folder)
-        else:
-            files.extend(sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
-    return files
+        found = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+        for path in found:
+            files.setdefault(path.resolve(), path)
+    return list(files.values())
 
 
 @dataclass
@@ -295,6 +296,10 @@ def _rule(context: _Context, raw: Any, mark: Mark) -> Rule | None:
     critical = raw.get("critical", False)
     if not isinstance(critical, bool):
         context.error(raw.value_marks["critical"], "'critical' must be true or false")
+    preview = raw.get("preview", False)
+    if not isinstance(preview, bool):
+        context.error(raw.value_marks["preview"], "'preview' must be true or false")
+    measured = _measured(context, raw)
     flag_examples, pass_examples = _examples(context, raw)
     options: dict[str, Any] = {}
     if check_type:
@@ -314,8 +319,38 @@ def _rule(context: _Context, raw: Any, mark: Mark) -> Rule | None:
         message=message, rationale=rationale, suggestion=tuple(suggestion), speaker=speaker,
         channels=tuple(channels), unless=unless, flag_examples=flag_examples,
         pass_examples=pass_examples, options=options, source=context.path, line=mark.line,
-        column=mark.column, when=when, critical=critical is True,
+        column=mark.column, when=when, critical=critical is True, preview=preview is True,
+        measured=measured,
     )
+
+
+MEASURED_KEYS = ("precision", "recall", "conversations", "corpus")
+
+
+def _measured(context: _Context, raw: LocatedDict) -> Measured | None:
+    """A rule's precision and recall on real conversations, as its pack states them."""
+    value = raw.get("measured")
+    if value is None:
+        return None
+    if not isinstance(value, LocatedDict):
+        context.error(raw.value_marks["measured"], f"'measured' is a mapping with: {', '.join(MEASURED_KEYS)}")
+        return None
+    _check_keys(context, value, MEASURED_KEYS, required=("corpus",))
+    figures: dict[str, Any] = {}
+    for key in ("precision", "recall"):
+        figure = value.get(key)
+        if figure is not None and (isinstance(figure, bool) or not isinstance(figure, (int, float)) or not 0 <= figure <= 1):
+            context.error(value.value_marks[key], f"'{key}' must be a number from 0 to 1, or null when not measured")
+            return None
+        figures[key] = None if figure is None else float(figure)
+    conversations = value.get("conversations", 0)
+    if isinstance(conversations, bool) or not isinstance(conversations, int) or conversations < 0:
+        context.error(value.value_marks.get("conversations", raw.value_marks["measured"]), "'conversations' must be a whole number")
+        return None
+    corpus = value.get("corpus")
+    if not isinstance(corpus, str) or not corpus.strip():
+        return None
+    return Measured(precision=figures["precision"], recall=figures["recall"], conversations=conversations, corpus=corpus.strip())
 
 
 class _Getter:
@@ -521,12 +556,10 @@ def _unless(context: _Context, raw: Any, mark: Mark, key: str = "unless") -> Unl
     if not isinstance(raw, LocatedDict):
         context.error(mark, f"'{key}' is a mapping (or a list of mappings) with 'match' or 'echo'")
         return None
-    _check_keys(context, raw, ("match", "echo", "speaker", "before", "after", "near"))
+    _check_keys(context, raw, ("match", "echo", "speaker", "before", "after", "uninterrupted", "near"))
     match = parse_expression(context, raw["match"], raw.value_marks["match"]) if "match" in raw else Expression()
-    echo = raw.get("echo", False)
-    if not isinstance(echo, bool):
-        context.error(raw.value_marks["echo"], "'echo' must be true or false")
-        echo = False
+    echo = _flag(context, raw, "echo")
+    uninterrupted = _flag(context, raw, "uninterrupted")
     if match.is_empty() and not echo:
         context.error(mark, f"'{key}' needs 'match' or 'echo: true'")
     speaker = raw.get("speaker", "same")
@@ -540,7 +573,17 @@ def _unless(context: _Context, raw: Any, mark: Mark, key: str = "unless") -> Unl
         near = None
     if near is not None and match.is_empty():
         context.error(raw.value_marks["near"], "'near' needs 'match'")
-    return Unless(match=match, echo=echo, speaker=speaker, before=before, after=after, near=near)
+    return Unless(
+        match=match, echo=echo, speaker=speaker, before=before, after=after, uninterrupted=uninterrupted, near=near
+    )
+
+
+def _flag(context: _Context, raw: LocatedDict, key: str) -> bool:
+    value = raw.get(key, False)
+    if not isinstance(value, bool):
+        context.error(raw.value_marks[key], f"'{key}' must be true or false")
+        return False
+    return value
 
 
 def _window_bound(context: _Context, raw: LocatedDict, key: str) -> int:

@@ -66,7 +66,9 @@ class Unless:
     ``speaker`` is ``same`` (the rule's own speaker), a role, or ``any``;
     ``before`` and ``after`` count that speaker's turns around the flagged
     turn (``ALL`` for all of them); the flagged turn itself is included when
-    the speaker can be its speaker. ``echo`` excuses a match whose words that
+    the speaker can be its speaker. ``uninterrupted`` keeps only the later turns
+    said before anyone else speaks (a chat reply split over several messages,
+    not an answer given once the customer has pushed back). ``echo`` excuses a match whose words that
     speaker used first. ``near`` (a number of tokens) instead looks only
     around the match, in its own turn.
     """
@@ -76,6 +78,7 @@ class Unless:
     speaker: str = "same"
     before: int = 0
     after: int = 0
+    uninterrupted: bool = False
     near: int | None = None
 
 
@@ -92,6 +95,24 @@ class Example:
     text: str
     channel: str | None
     line: int
+
+
+@dataclass(frozen=True)
+class Measured:
+    """How right a rule is on real conversations (benchmarks/real_world.py).
+
+    ``precision``: of the conversations it flags, the share labelled with its
+    category; ``recall``: of the conversations labelled with its category, the
+    share it flags; ``conversations``: how many it flagged; ``None`` where the
+    corpus gave it nothing to measure."""
+
+    precision: float | None
+    recall: float | None
+    conversations: int
+    corpus: str
+
+    def as_record(self) -> dict[str, Any]:
+        return {"precision": self.precision, "recall": self.recall, "conversations": self.conversations, "corpus": self.corpus}
 
 
 @dataclass
@@ -117,6 +138,9 @@ class Rule:
     # proximity ("near"), context in a window of turns.
     when: tuple[Unless, ...] = ()
     critical: bool = False  # a finding of this rule fails the transcript: score 0
+    # Not precise enough on real conversations yet: off unless --preview asks for it.
+    preview: bool = False
+    measured: Measured | None = None
 
     @property
     def pack(self) -> str:
@@ -132,6 +156,8 @@ class Rule:
             "message": self.message,
             "source": self.source,
             "pack": self.pack,
+            "preview": self.preview,
+            "measured": self.measured.as_record() if self.measured else None,
         }
 
     def expressions(self) -> list[Expression]:

@@ -1,12 +1,13 @@
 """``customer-name``: the speaker never calls the customer by the name they gave.
 
 The customer's name is known from the transcript (a ``# customer: Mme Durand``
-header, the display name of an e-mail sender, an author column) or from the
+header, the display name of an e-mail sender or of a chat, an author column) or from the
 signature that ends one of the customer's messages ("Merci d'avance,\\n
 Gérard Pasquier"). When it is known and none of the speaker's turns uses it,
 surname or first name, the speaker's first turn after the name became known
 is a finding (after the customer's first turn, for a name the transcript
-gives); ``{trigger}`` holds the name as the customer gave it.
+gives), provided, in a chat, the speaker wrote at least two turns after it; ``{trigger}``
+holds the name as the customer gave it.
 
 Only what clearly reads as a person's name is taken: a civility and a word
 ("Mme Durand"), or two or three capitalised words ("Gérard Pasquier",
@@ -42,7 +43,11 @@ _NOT_NAMES = frozenset(
 )
 _WORD = re.compile(r"^[A-ZÀ-Ý](?:[a-zà-ÿ]+|[A-ZÀ-Ý]+|(?=[-'’]))(?:[-'’][A-ZÀ-Ý][a-zà-ÿ]+|[-'’][A-ZÀ-Ý]+)*$")
 _INITIAL = re.compile(r"^[A-ZÀ-Ý]\.$")
+_DISPLAY_NAME = re.compile(r"^[^\W\d_]{3,}(?:[-'’][^\W\d_]+)*$")
 SIGNATURE_LINES = 4  # a signature is among the last lines of a message
+# The speaker's turns after the name became known that a finding needs: an e-mail reply
+# is whole in one message, a chat's first answer is often a holding line.
+MIN_TURNS_JUDGED = {"chat": 2}
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,19 @@ def _named(written: str, words: list[str], surname: str, first: str | None) -> P
     return PersonName(written, used)
 
 
+def given_name(text: str) -> PersonName | None:
+    """A name the transcript gives (a header, a chat's display name): a person's name, or one
+    word of letters ("Vigier", "ASSWAD", "bagland": display names are often typed in lower
+    case). The header is the export's word for who the customer is, so it is trusted."""
+    name = person_name(text)
+    if name is not None:
+        return name
+    written = text.strip().strip(",.;")
+    if not _DISPLAY_NAME.match(written):
+        return None
+    return _named(written, [written], written, None)
+
+
 def signature(text: str) -> PersonName | None:
     """The name that signs a message: a name-like line among its last lines."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -110,7 +128,7 @@ class CustomerName:
         # A name the transcript gives is judged from the customer's first turn on:
         # a welcome message sent before the customer writes is often automatic.
         known_from = customer_turns[0] if customer_turns else -1
-        name = person_name(transcript.customer or "")
+        name = given_name(transcript.customer or "")
         if name is None:
             for turn in customer_turns:
                 name = signature(transcript.turns[turn].text)
@@ -123,5 +141,7 @@ class CustomerName:
         if any(uses(transcript.turns[turn].text, name) for turn in turns):
             return
         due = [turn for turn in turns if turn > known_from]
-        if due and not conversation.excused(self.rule, due[0], None):
+        # One holding message in a chat ("je regarde, un instant") before the customer left
+        # gave the agent no real chance to use the name.
+        if due and len(due) >= MIN_TURNS_JUDGED.get(transcript.channel, 1) and not conversation.excused(self.rule, due[0], None):
             yield conversation.finding(self.rule, due[0], None, {"trigger": name.written})

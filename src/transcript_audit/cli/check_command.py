@@ -79,6 +79,9 @@ def check(
         Optional[str],
         typer.Option("--columns", help="CSV columns, e.g. 'conversation=Ticket,text=Body,role=Author type,time=Date'."),
     ] = None,
+    preview: Annotated[
+        bool, typer.Option("--preview", help="Also run the preview rules (not yet precise on real conversations; see 'rules list').")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display on standard error.")] = False,
     csv_delimiter: Annotated[str, typer.Option("--csv-delimiter", help="CSV cell separator: ';' for French Excel.")] = ",",
     group_by: Annotated[
@@ -140,6 +143,7 @@ def check(
         severity=settings.severity,
         per_path=settings.per_path,
         weights=settings.weights,
+        preview=preview or settings.preview,
     )
     threshold = fail_on or FailOn(settings.fail_on or "warning")
     cache = None if no_cache else open_cache(cache_dir)

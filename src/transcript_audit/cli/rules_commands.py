@@ -22,6 +22,7 @@ def _load(rules: list[Path] | None, no_builtin_rules: bool, config: Path | None,
         rule_dirs=rule_folders(settings, rules),
         builtin_rules=settings.builtin_rules and not no_builtin_rules,
         severity=settings.severity,
+        preview=True,  # every rule is listed, shown and tested, preview ones marked
     )
     try:
         return load_active_rules(options, validate_patterns=validate_patterns)
@@ -47,12 +48,24 @@ def list_rules(
         and (severity is None or rule.severity.value == severity)
         and (pack is None or rule.pack == pack)
     ]
-    rows = [("category", "rule", "severity", "check", "message")]
-    rows += [(r.category, r.id, r.severity.value, r.check, r.message) for r in sorted(active, key=lambda r: (r.category, r.id))]
-    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    rows = [("category", "rule", "severity", "check", "status", "real P", "real R", "message")]
+    rows += [
+        (r.category, r.id, r.severity.value, r.check, "preview" if r.preview else "stable", *_figures(r), r.message)
+        for r in sorted(active, key=lambda r: (r.category, r.id))
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(7)]
     for row in rows:
-        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4])
-    typer.echo(f"{len(active)} rules")
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[7])
+    previews = sum(rule.preview for rule in active)
+    typer.echo(f"{len(active)} rules, {previews} in preview (off unless --preview)")
+
+
+def _figures(rule) -> tuple[str, str]:
+    """The rule's measured precision and recall on real conversations, '-' where not measured."""
+    measured = rule.measured
+    if measured is None:
+        return "-", "-"
+    return tuple("-" if value is None else f"{value:.2f}" for value in (measured.precision, measured.recall))
 
 
 @rules_app.command("show")
@@ -80,6 +93,14 @@ def show_rule(
     for extension in rule.extended_by:
         console.print(f"extended by: {extension}", soft_wrap=True)
     console.print(f"speaker: {rule.speaker} · channels: {', '.join(rule.channels)}")
+    if rule.preview:
+        console.print("status: preview (off by default: not yet precise enough on real conversations; on with --preview)")
+    measured = rule.measured
+    if measured is not None:
+        precision, recall = _figures(rule)
+        console.print(f"measured on real conversations: precision {precision}, recall {recall} ({measured.conversations} flagged; {measured.corpus})", soft_wrap=True)
+    else:
+        console.print("measured on real conversations: not measured")
     settings = [f"{key}: {value}" for key, value in rule.options.items() if isinstance(value, (str, int, float)) and value is not None]
     if settings:
         console.print(" · ".join(settings))

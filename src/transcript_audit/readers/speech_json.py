@@ -399,6 +399,15 @@ def _plain_conversation(reading: _Reading, conversation: Any, prefix: JsonPath, 
         else:
             shown = f"'{value}'" if isinstance(value, str) else _kind(value)
             reading.error(prefix + ("channel",), f"unknown channel {shown} (expected one of: {', '.join(CHANNELS)})")
+    # The names an export gives for the conversation's agent and customer (a chat widget's
+    # display name, a CRM's contact): the customer-name rules judge them.
+    people: dict[str, str | None] = {"agent": None, "customer": None}
+    for key in people:
+        value = conversation.get(key)
+        if isinstance(value, str) and value.strip():
+            people[key] = value.strip()
+        elif key in conversation and value is not None:
+            reading.error(prefix + (key,), f"expected the {key}'s name as a string, not {_kind(value)}")
     if "turns" not in conversation:
         reading.error(prefix + ("turns",), "missing (the list of speaker turns)")
         return None
@@ -415,7 +424,7 @@ def _plain_conversation(reading: _Reading, conversation: Any, prefix: JsonPath, 
             turns.append(turn)
     if not turns:
         return None
-    return Transcript(id=transcript_id, path=reading.source, channel=channel, turns=turns)
+    return Transcript(id=transcript_id, path=reading.source, channel=channel, turns=turns, **people)
 
 
 def _plain_turn(reading: _Reading, item: Any, path: JsonPath) -> Turn | None:
