@@ -44,13 +44,16 @@ def _key(path: str, transcript_id: str, is_library: bool) -> tuple[str, str | No
     return Path(path).name, transcript_id if is_library else None
 
 
-def evaluate(corpus: Path = DEFAULT_CORPUS, auditor=None) -> dict[str, Any]:
-    """Audit the corpus and compare with its labels; returns every figure as plain data."""
+def evaluate(corpus: Path = DEFAULT_CORPUS, auditor=None, preview: bool = True) -> dict[str, Any]:
+    """Audit the corpus and compare with its labels; returns every figure as plain data.
+
+    ``preview``: with the preview rules (the default: every rule the project ships is
+    measured against the definitions), or the default rule set only."""
     from transcript_audit.engine import AuditOptions, Auditor, audit, load_active_rules
 
     entries = load_labels(corpus)
     libraries = {entry["file"] for entry in entries if entry["response"] is not None}
-    auditor = auditor or Auditor(load_active_rules(AuditOptions()))
+    auditor = auditor or Auditor(load_active_rules(AuditOptions(preview=preview)))
     paths = sorted({corpus / entry["file"] for entry in entries})
     result = audit(paths, AuditOptions(), auditor=auditor)
     found: dict[tuple[str, str | None], list] = {}
@@ -134,8 +137,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--default-rules", action="store_true", help="leave the preview rules out, as a default run does")
     arguments = parser.parse_args()
-    figures = evaluate(arguments.corpus)
+    figures = evaluate(arguments.corpus, preview=not arguments.default_rules)
     if arguments.json:
         json.dump(figures, sys.stdout, ensure_ascii=False, indent=2)
         print()

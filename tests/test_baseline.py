@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from transcript_audit.cli import app
 
-CALL = "Conseiller : Bonjour, votre marchandise part demain. Bonne journée.\n"
+CALL = "Client : Mon canapé n'est pas arrivé.\nConseiller : Bonjour, votre marchandise part demain. Bonne journée.\n"
 
 
 def run(*args):
@@ -26,7 +26,7 @@ def test_a_new_finding_fails_alone_and_line_shifts_do_not_matter(auditor, tmp_pa
 
     # The same finding two lines lower, plus one new finding.
     (folder / "a.txt").write_text(
-        "# id: a\n\n" + CALL + "Conseiller : Normalement c'est réglé. Bonne journée.\n", encoding="utf-8"
+        "# id: a\n\n" + CALL + "Conseiller : Normalement ce sera réglé. Bonne journée.\n", encoding="utf-8"
     )
     second = run("check", str(folder), "--baseline", str(baseline), "-f", "json")
     assert second.exit_code == 1

@@ -13,8 +13,8 @@ LABEL = "Conseiller : "
 def long_call(words: int, marked_at: int | None = None) -> str:
     spoken = [f"mot{i}" for i in range(words)]
     if marked_at is not None:
-        spoken[marked_at] = "marchandise"
-    return f"Client : Bonjour.\n{LABEL}{' '.join(spoken)}\nClient : Merci.\n"
+        spoken[marked_at - 1 : marked_at + 1] = ["votre", "marchandise"]
+    return f"Client : Bonjour, mon canapé n'est pas arrivé.\n{LABEL}{' '.join(spoken)}\nClient : Merci.\n"
 
 
 def test_a_long_turn_becomes_consecutive_turns_of_the_same_speaker_with_a_note():
@@ -38,9 +38,9 @@ def test_a_finding_deep_in_a_long_turn_points_at_its_own_line_and_column(tmp_pat
     text = long_call(6000, marked_at=5000)
     path.write_text(text, encoding="utf-8")
     result = audit([path], AuditOptions(select=["jargon-generic-item"]), auditor=auditor)
-    (finding,) = [f for f in result.findings() if f.match == "marchandise"]
+    (finding,) = [f for f in result.findings() if f.match == "votre marchandise"]
     line_two = text.splitlines()[1]
-    assert finding.line == 2 and line_two[finding.column - 1 :].startswith("marchandise")
+    assert finding.line == 2 and line_two[finding.column - 1 :].startswith("votre marchandise")
 
 
 def test_a_disable_comment_on_a_long_turn_covers_every_piece():

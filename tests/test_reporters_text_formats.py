@@ -185,7 +185,7 @@ def test_markdown_has_totals_category_table_scores_and_details(samples_result):
     assert "#### Scores" in text
     flagged = sum(1 for t in samples_result.transcripts if t.findings)
     assert text.count("<details>") == text.count("</details>") == flagged
-    assert "<b>normalement sous peu</b>" in text
+    assert "<b>arrivera normalement sous peu</b>" in text
 
 
 def test_markdown_escapes_transcript_text():

@@ -12,18 +12,19 @@ from transcript_audit.readers import canned, labelled_text
 
 CALL = """\
 # transcript-audit: disable=greeting
+Client : Mon canapé arrive quand ?
 Conseiller : Votre marchandise part normalement demain.
 # transcript-audit: disable=vague-promise
-Conseiller : Normalement c'est bon.
-Conseiller : Normalement c'est réglé. Bonne journée.
+Conseiller : Normalement ce sera bon.
+Conseiller : Normalement ce sera réglé. Bonne journée.
 """
 
 
 def test_directives_apply_to_the_file_or_to_the_next_turn():
     transcripts, errors = labelled_text.parse(CALL, "t.txt")
     assert errors == []
-    assert transcripts[0].suppressions == [(None, ("greeting",)), (1, ("vague-promise",))]
-    assert len(transcripts[0].turns) == 3
+    assert transcripts[0].suppressions == [(None, ("greeting",)), (2, ("vague-promise",))]
+    assert len(transcripts[0].turns) == 4
 
 
 def test_suppressed_findings_are_counted_in_the_report(auditor, tmp_path):
@@ -32,8 +33,8 @@ def test_suppressed_findings_are_counted_in_the_report(auditor, tmp_path):
     report = json.loads(CliRunner().invoke(app, ["check", str(path), "-f", "json"]).stdout)
     transcript = report["transcripts"][0]
     assert sorted(f["rule"] for f in transcript["findings"]) == ["jargon-generic-item", "vague-promise"]
-    assert [f["turn"] for f in transcript["findings"] if f["rule"] == "vague-promise"] == [3]
-    assert sorted((s["rule"], s["turn"]) for s in transcript["suppressed"]) == [("greeting-missing", 1), ("vague-promise", 2)]
+    assert [f["turn"] for f in transcript["findings"] if f["rule"] == "vague-promise"] == [4]
+    assert sorted((s["rule"], s["turn"]) for s in transcript["suppressed"]) == [("greeting-missing", 2), ("vague-promise", 3)]
     assert report["summary"]["suppressed"] == 2
 
 
