@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from transcript_audit.model import ReadError, Role
 from transcript_audit.readers import discover, labelled_text, read_file
-from transcript_audit.readers.base import ReaderOptions
+from transcript_audit.readers.base import ReaderOptions, guess_channel
 
 
 def parse(text: str, path: str = "t.txt"):
@@ -412,7 +412,7 @@ def test_utf16_with_bom_decodes(tmp_path):
     ],
 )
 def test_guess_channel_from_the_path(path, channel):
-    assert labelled_text.guess_channel(path) == channel
+    assert guess_channel(path) == channel
 
 
 # ---------------------------------------------------------------- discovering files
@@ -486,6 +486,20 @@ def test_a_timestamp_alone_on_its_line_dates_the_next_turn():
     ],
 )
 def test_a_date_and_time_gives_posix_seconds_for_e_mail_threads(stamp, expected):
+    transcripts, errors = labelled_text.parse(f"{stamp} Client : Bonjour,", "t.txt")
+    assert errors == []
+    assert transcripts[0].turns[0].start == expected
+
+
+@pytest.mark.parametrize(
+    ("stamp", "expected"),
+    [
+        ("[2024-03-05 9:02]", 1709629320.0),  # one-digit hours were reported as invalid dates
+        ("[5/3/2024 9h02]", 1709629320.0),
+        ("[03/25/2024 10:00]", 1711360800.0),  # month first when day first is impossible, as in CSV exports
+    ],
+)
+def test_dates_are_read_by_the_same_rules_as_in_csv_exports(stamp, expected):
     transcripts, errors = labelled_text.parse(f"{stamp} Client : Bonjour,", "t.txt")
     assert errors == []
     assert transcripts[0].turns[0].start == expected

@@ -1,4 +1,4 @@
-"""The e-mail readers (``.eml`` and ``.mbox``) and what they share in ``mail_text``.
+"""The e-mail readers (``.eml`` and ``.mbox``), what they share in ``mail_text``, and how senders get roles.
 
 Each message must become one turn holding only what its sender wrote (no
 quoted history, signature or disclaimer), with the sender's role, the date as
@@ -18,17 +18,9 @@ from hypothesis import strategies as st
 from transcript_audit.model import Role
 from transcript_audit.readers import email_message, mbox
 from transcript_audit.readers.base import ReaderOptions
-from transcript_audit.readers.mail_text import (
-    MAX_DEPTH,
-    MAX_PARTS,
-    assign_roles,
-    html_to_text,
-    is_service_address,
-    matches_agent_domain,
-    normalise_subject,
-    own_lines,
-    parse_message,
-)
+from transcript_audit.readers.html_text import html_to_text
+from transcript_audit.readers.mail_text import MAX_DEPTH, MAX_PARTS, normalise_subject, own_lines, parse_message
+from transcript_audit.roles import assign_email_roles, is_service_address, matches_agent_domain
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -393,8 +385,14 @@ def test_disclaimer_paragraphs_are_dropped(disclaimer):
         ("<p>Sans fermeture <b>gras", "Sans fermeture gras"),
     ],
 )
-def test_html_to_text(html, text):
-    assert html_to_text(html).strip("\n") == text
+def test_an_html_body_is_read_as_its_visible_text(html, text):
+    raw = b"From: a@exemple.fr\nContent-Type: text/html; charset=utf-8\n\n" + html.encode()
+    assert parse_message(raw, "m.eml", number=1, first_line=1).text == text
+
+
+def test_html_comments_are_not_text():
+    raw = b"From: a@exemple.fr\nContent-Type: text/html\n\n<!--[if mso]><xml>o</xml><![endif]--><p>Bonjour</p>"
+    assert parse_message(raw, "m.eml", number=1, first_line=1).text == "Bonjour"
 
 
 # ---------------------------------------------------------------- roles
@@ -447,7 +445,7 @@ def message(sender: str, name: str = "", to: str = "", helpdesk: bool = False, n
 
 
 def test_first_sender_is_the_customer_when_the_other_replies():
-    roles, notes = assign_roles(
+    roles, notes = assign_email_roles(
         [message("anne@free.fr", "Anne"), message("julie@acme.fr", "Julie"), message("anne@free.fr", "Anne")], ()
     )
     assert roles == {"Anne": Role.CUSTOMER, "Julie": Role.AGENT}
@@ -461,14 +459,14 @@ def test_helpdesk_headers_and_company_domain_make_agents():
         message("julie@acme.fr", "Julie"),
         message("marc@free.fr", "Marc"),
     ]
-    roles, _ = assign_roles(messages, ())
+    roles, _ = assign_email_roles(messages, ())
     assert roles == {"Anne": Role.CUSTOMER, "Acme": Role.AGENT, "Julie": Role.AGENT, "Marc": Role.CUSTOMER}
-    roles, _ = assign_roles([message("julie@acme.fr", "Julie", helpdesk=True)], ())
+    roles, _ = assign_email_roles([message("julie@acme.fr", "Julie", helpdesk=True)], ())
     assert roles == {"Julie": Role.AGENT}
 
 
 def test_public_mail_domains_are_never_a_company_domain():
-    roles, _ = assign_roles(
+    roles, _ = assign_email_roles(
         [message("contact@gmail.com", "A"), message("anne@gmail.com", "B"), message("c@d.fr", "C")], ()
     )
     assert roles == {"A": Role.AGENT, "B": Role.CUSTOMER, "C": Role.CUSTOMER}
@@ -476,7 +474,7 @@ def test_public_mail_domains_are_never_a_company_domain():
 
 def test_undecided_three_party_thread_stays_unknown_except_who_wrote_to_a_service():
     messages = [message("a@x.fr", "A", to="contact@acme.fr"), message("b@y.fr", "B"), message("c@z.fr", "C")]
-    roles, notes = assign_roles(messages, ())
+    roles, notes = assign_email_roles(messages, ())
     assert roles == {"A": Role.CUSTOMER, "B": Role.UNKNOWN, "C": Role.UNKNOWN}
     assert "A <a@x.fr>" in notes[0]
 
@@ -783,5 +781,5 @@ def test_registry_infers_roles_from_the_text_when_the_headers_do_not_say(registe
 
 def test_unclosed_tags_are_text_so_parsing_stays_linear():
     # 40,000 unclosed "<" took minutes when the parser rescanned the body for each one
-    text = html_to_text("<a " * 20_000 + "<!--" * 20_000 + "<p>fin</p>")
+    text = html_to_text("<a " * 20_000 + "<p>fin</p>" + "<!--" * 20_000)
     assert text.startswith("<a <a") and text.endswith("fin")

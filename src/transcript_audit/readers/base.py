@@ -1,5 +1,11 @@
 """What every reader shares: options, decoding, and building common transcripts.
 
+The other shared modules: ``decoding`` (bytes to text, line ends), ``dates``,
+``html_text``, ``cues`` (WebVTT and SRT), ``mail_text`` (.eml and .mbox),
+``canned_library`` (YAML, JSON and CSV libraries of canned responses);
+``roles`` (outside this package) gives roles. A format module imports
+these, never another format module.
+
 A reader module exposes ``FORMAT`` (its name for ``--input-format``),
 ``EXTENSIONS``, ``read(data, source, options) -> (transcripts, errors)`` and,
 when its content can be recognised without the extension,
@@ -11,12 +17,14 @@ stop the others.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
 from ..model import ReadError, Role, Transcript, Turn
+from ..text import fold
 from .decoding import UndecodableError, decode
 
 ReadResult = tuple[list[Transcript], list[ReadError]]
@@ -63,8 +71,17 @@ class LineIndex:
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self._starts, offset)
 
-    def column_of(self, offset: int) -> int:
-        return offset - self._starts[self.line_of(offset) - 1] + 1
+
+def guess_channel(path: str) -> str:
+    """A channel from the file or folder name, ``call`` when nothing hints otherwise."""
+    words = set(re.split(r"[^a-z]+", fold(path)))
+    if words & {"email", "emails", "mail", "mails", "courriel", "courriels", "eml"}:
+        return "email"
+    if words & {"chat", "chats", "tchat", "tchats", "messenger", "whatsapp", "sms"}:
+        return "chat"
+    if words & {"canned", "macro", "macros", "template", "templates"}:
+        return "canned"
+    return "call"
 
 
 def canned_transcript(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# The one definition of a line end for every reader: CRLF, CR or LF, as editors count lines
+# (not NEL, LS or PS, which ``str.splitlines`` and PyYAML also break on).
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class UndecodableError(ValueError):
@@ -53,4 +55,12 @@ def decode(data: bytes) -> str:
 
 def split_lines(text: str) -> list[str]:
     """Split on CRLF, CR or LF only, so line numbers match what editors show."""
-    return _LINE_BREAK.split(text)
+    return LINE_BREAK.split(text)
+
+
+def decoded_head(data: bytes, size: int = 1024) -> str:
+    """The start of the bytes as text, for sniffing (BOMs dropped, bad bytes replaced)."""
+    head = data[:size]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+    return head.decode("utf-8", errors="replace").lstrip("\ufeff")

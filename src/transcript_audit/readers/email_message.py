@@ -3,7 +3,7 @@
 The body is the message's text/plain part (else its HTML part as text), with
 the quoted history, signature and disclaimers removed (see ``mail_text``).
 The sender is the speaker; ``--agent-domain`` or the service-mailbox
-heuristic of ``mail_text.assign_roles`` gives the role.
+heuristic of ``roles.assign_email_roles`` gives the role.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import re
 from pathlib import Path
 
 from ..model import ReadError, Transcript
+from ..roles import assign_email_roles, name_parties
 from .base import ReaderOptions, ReadResult
-from .decoding import UTF16_WITHOUT_BOM, utf16_without_bom
-from .mail_text import NO_OWN_TEXT, assign_roles, name_parties, parse_message
+from .mail_text import NO_OWN_TEXT, parse_message, prepare, unreadable
 
 FORMAT = "email"
 EXTENSIONS = (".eml",)
@@ -31,30 +31,6 @@ def sniff(data: bytes) -> bool:
     """Starts with RFC 5322 headers such as ``From:``, ``Received:``, ``Message-ID:``."""
     lines = prepare(data)[:2000].split(b"\n", 2)
     return bool(_STRONG_HEADERS.match(lines[0])) and (len(lines) < 2 or bool(_ANY_HEADER.match(lines[1])))
-
-
-def prepare(data: bytes) -> bytes:
-    """The bytes with LF line ends and no byte-order mark (UTF-16 files re-encoded as UTF-8).
-
-    Every line break stays one line break, so line numbers are unchanged.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            data = data.decode("utf-16").encode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-
-
-def unreadable(data: bytes, source: str, what: str) -> ReadError | None:
-    """Why prepared bytes hold no mail at all (empty, binary), or None."""
-    if not data.strip():
-        return ReadError(source, None, "empty file")
-    if b"\x00" in data:
-        return ReadError(source, None, UTF16_WITHOUT_BOM if utf16_without_bom(data) else f"binary file (contains NUL bytes), not {what}")
-    return None
 
 
 def read(data: bytes, source: str, options: ReaderOptions | None = None) -> ReadResult:
@@ -74,7 +50,7 @@ def read(data: bytes, source: str, options: ReaderOptions | None = None) -> Read
                 NO_OWN_TEXT,
             )
         ]
-    roles, notes = assign_roles([message], options.agent_domains)
+    roles, notes = assign_email_roles([message], options.agent_domains)
     role = roles[message.speaker]
     transcript = Transcript(
         id=Path(source).stem,

@@ -10,13 +10,13 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
-from datetime import datetime, timezone
 from dataclasses import dataclass, field
 
 from ..model import CHANNELS, ReadError, Role, Transcript, Turn
-from ..roles import canonical_label, role_for_label
+from ..roles import canonical_label, looks_like_label, looks_like_name, role_for_label
 from ..text import fold
-from .base import ReaderOptions, ReadResult, read_decoded
+from .base import ReaderOptions, ReadResult, guess_channel, read_decoded
+from .dates import parse_time
 from .decoding import split_lines
 
 FORMAT = "text"
@@ -40,23 +40,6 @@ _TURN = re.compile(
 # "# transcript-audit: disable=vague-promise,jargon" (rule ids, categories or globs).
 _DISABLE = re.compile(r"^\s*#\s*transcript-audit\s*:\s*disable\s*=\s*(?P<rules>\S.*)$", re.IGNORECASE)
 _TIME_ONLY = re.compile(r"^" + _TIMESTAMP + r"\s*$")
-# Words that introduce a field inside a pasted e-mail or form, never a speaker.
-_FIELD_WORDS = frozenset(
-    {
-        "objet", "object", "subject", "de", "from", "a", "to", "cc", "cci", "bcc", "date",
-        "envoye", "envoye le", "sent", "tel", "telephone", "tel.", "mobile", "portable", "fax",
-        "email", "e-mail", "mail", "courriel", "adresse", "ref", "ref.", "reference",
-        "numero", "commande", "n", "no", "ps", "p.s", "nb", "n.b", "remarque", "note",
-        "attention", "important", "horaires", "iban", "bic", "montant", "total", "piece jointe",
-        "pieces jointes", "lien", "site", "web", "http", "https", "www",
-    }
-)
-_MAX_LABEL_WORDS = 4
-# An unknown label looks like a name: "Technicien", "Mme Lefort", "Speaker 2".
-_NAME_WORD = re.compile(r"^(?:[^\W\d_][\w.'’-]*|\d+|\(.*\))$")
-_MAX_NAME_WORDS = 3
-
-
 @dataclass
 class _State:
     path: str
@@ -72,19 +55,14 @@ class _State:
     suppressions: list[tuple[int | None, tuple[str, ...]]] = field(default_factory=list)
 
 
-def parse_time(value: str) -> float:
-    """Seconds from ``hh:mm:ss``, ``mm:ss`` or ``mm:ss.mmm`` (from the start of the call),
-    or POSIX seconds (UTC) from a date and time ("2024-03-05 14:02", "05/03/2024 14h02")."""
+def _moment(value: str) -> float | None:
+    """Seconds from ``hh:mm:ss``, ``mm:ss`` or ``mm:ss.mmm`` (from the start of the call), or
+    POSIX seconds from a date and time ("2024-03-05 14:02", "05/03/2024 14h02"); None for an
+    impossible date."""
     if "-" in value or "/" in value:
-        if "/" in value:
-            day, month, rest = value.split("/", 2)
-            year, clock = rest.split()
-            value = f"{year}-{int(month):02d}-{int(day):02d} {clock.replace('h', ':')}"
-        moment = datetime.fromisoformat(value.replace("T", " "))
-        return moment.replace(tzinfo=timezone.utc).timestamp()
-    value = value.replace(",", ".")
+        return parse_time(value)
     seconds = 0.0
-    for part in value.split(":"):
+    for part in value.replace(",", ".").split(":"):
         seconds = seconds * 60 + float(part)
     return seconds
 
@@ -130,18 +108,6 @@ def _drop_empty_turns(state: _State) -> None:
     ]
 
 
-def guess_channel(path: str) -> str:
-    """A channel from the file or folder name, ``call`` when nothing hints otherwise."""
-    words = set(re.split(r"[^a-z]+", fold(path)))
-    if words & {"email", "emails", "mail", "mails", "courriel", "courriels", "eml"}:
-        return "email"
-    if words & {"chat", "chats", "tchat", "tchats", "messenger", "whatsapp", "sms"}:
-        return "chat"
-    if words & {"canned", "macro", "macros", "template", "templates"}:
-        return "canned"
-    return "call"
-
-
 def _read_line(state: _State, raw_line: str, number: int) -> None:
     if not raw_line.strip():
         return
@@ -157,7 +123,7 @@ def _read_line(state: _State, raw_line: str, number: int) -> None:
     indented = raw_line[:1].isspace()
     match = None if indented else _TURN.match(raw_line)
     label = match.group("label").strip() if match else ""
-    role = role_for_label(label, state.names) if match and _looks_like_label(label) else None
+    role = role_for_label(label, state.names) if match and looks_like_label(label) else None
     if match and (role is not None or looks_like_name(label)):
         if role is None:
             # An unknown speaker is reported, never guessed; its turn stays apart.
@@ -202,11 +168,10 @@ def _read_line(state: _State, raw_line: str, number: int) -> None:
 def _start(state: _State, time: str | None, number: int) -> float | None:
     if not time:
         return None
-    try:
-        return parse_time(time)
-    except ValueError:
+    moment = _moment(time)
+    if moment is None:
         state.errors.append(ReadError(state.path, number, f"invalid date or time '{time}'", column=1))
-        return None
+    return moment
 
 
 def _continue_turn(turn: Turn, raw_line: str, number: int) -> None:
@@ -216,27 +181,6 @@ def _continue_turn(turn: Turn, raw_line: str, number: int) -> None:
     offset = len(turn.text) + len(separator)
     turn.text = f"{turn.text}{separator}{stripped.rstrip()}"
     turn.line_starts.append((offset, number, column))
-
-
-def _looks_like_label(label: str) -> bool:
-    canonical = canonical_label(label)
-    if canonical in _FIELD_WORDS or canonical.split(" ")[0] in {"http", "https", "www"}:
-        return False
-    return len(canonical.split()) <= _MAX_LABEL_WORDS
-
-
-def looks_like_name(label: str) -> bool:
-    """Could this unknown prefix be a speaker ("Technicien", "Mme Lefort")?
-
-    "Voici le lien", "Numéro de commande" or "Rendez-vous demain à 14" (from
-    "14:30") are sentences with a colon: they continue the previous turn.
-    """
-    if not _looks_like_label(label):
-        return False
-    words = label.split()
-    return len(words) <= _MAX_NAME_WORDS and all(
-        _NAME_WORD.match(word) and (word[0].isupper() or word[0].isdigit() or word[0] == "(") for word in words
-    )
 
 
 def _read_header(state: _State, raw_line: str, number: int) -> None:

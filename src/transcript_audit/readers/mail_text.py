@@ -1,7 +1,8 @@
-"""What the e-mail readers share: one message's own words, its sender, and who is the agent.
+"""What the e-mail readers share: the file's bytes, one message's own words, its sender.
 
 ``email_message`` (one ``.eml``) and ``mbox`` (a mailbox of many messages)
-both hand the raw bytes of each message to ``parse_message``, which returns a
+both ``prepare`` the file's bytes, then hand the raw bytes of each message to
+``parse_message``, which returns a
 ``MailMessage``: headers that matter (sender, date, ids, subject) and the lines
 the sender wrote, located in the file. The quoted history ("Le … a écrit :",
 "-----Message d'origine-----", Outlook "De : … Envoyé : …" blocks, "> " lines),
@@ -9,11 +10,9 @@ the "-- " signature, legal disclaimers and "Envoyé de mon iPhone" lines are
 dropped, so each message is one turn. The closing ("Cordialement,") and the
 name under it stay: the closing rules read them.
 
-``assign_roles`` decides which senders are the agent: ``--agent-domain``
-first, then a heuristic explained in its docstring.
-
-Only the standard library is used: ``email`` with ``policy.default`` for the
-MIME structure, ``html.parser`` for HTML bodies.
+Which senders are the agent is decided by ``roles.assign_email_roles``; HTML
+bodies become text through ``html_text``. Only the standard library is used:
+``email`` with ``policy.default`` for the MIME structure.
 """
 
 from __future__ import annotations
@@ -22,16 +21,17 @@ import codecs
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timezone
 from email import message_from_bytes, policy
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
 from email.message import Message
-from email.utils import getaddresses, parseaddr, parsedate_to_datetime
-from html.parser import HTMLParser
+from email.utils import getaddresses, parseaddr
 
-from ..model import ReadError, Role, Transcript, Turn
+from ..model import ReadError, Role, Turn
 from ..text import fold
+from .dates import parse_mail_date
+from .decoding import UTF16_WITHOUT_BOM, utf16_without_bom
+from .html_text import html_to_text
 
 # An e-mail bomb (thousands of nested multiparts) must not exhaust the parser.
 MAX_DEPTH = 20
@@ -45,6 +45,33 @@ _UNENCODED = frozenset({"", "7bit", "8bit", "binary"})
 _HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+[ \t]*:")
 _BOUNDARY_PARAM = re.compile(rb"boundary\s*=", re.IGNORECASE)
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+
+
+# ---------------------------------------------------------------- bytes of a mail file
+
+
+def prepare(data: bytes) -> bytes:
+    """The bytes with LF line ends and no byte-order mark (UTF-16 files re-encoded as UTF-8).
+
+    Every line break stays one line break, so line numbers are unchanged.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
+def unreadable(data: bytes, source: str, what: str) -> ReadError | None:
+    """Why prepared bytes hold no mail at all (empty, binary), or None."""
+    if not data.strip():
+        return ReadError(source, None, "empty file")
+    if b"\x00" in data:
+        return ReadError(source, None, UTF16_WITHOUT_BOM if utf16_without_bom(data) else f"binary file (contains NUL bytes), not {what}")
+    return None
 
 
 # ---------------------------------------------------------------- decoding
@@ -98,93 +125,6 @@ def _decode_header_value(value: str) -> str:
     except (ValueError, LookupError, UnicodeError, TypeError, HeaderParseError):  # "=?utf-8?b?////?=": bad base64
         pass
     return " ".join(value.split())
-
-
-# ---------------------------------------------------------------- HTML
-
-
-_BLOCK_TAGS = frozenset(
-    {
-        "p", "div", "br", "li", "tr", "table", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-        "hr", "pre", "address", "section", "article", "header", "footer", "dd", "dt", "center",
-    }
-)
-_SKIPPED_TAGS = frozenset({"script", "style", "head", "title", "template", "blockquote", "noscript"})
-_VOID_TAGS = frozenset({"br", "hr", "img", "meta", "link", "input", "wbr", "col", "area", "base", "source"})
-
-
-class _HtmlText(HTMLParser):
-    """Visible text of an HTML body: blocks become lines, quoted ``<blockquote>`` history is dropped.
-
-    A block boundary ends the current line only when it holds text, so
-    ``</p><p>`` is one line break; ``<br>`` always breaks, so ``<div><br></div>``
-    and Outlook's ``<p>&nbsp;</p>`` are blank lines, as a mail client shows them.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[str] = []
-        self.current: list[str] = []
-        self.skipped = 0  # depth inside script/style/head/blockquote
-        self.pre = 0
-
-    def _break(self, soft: bool) -> None:
-        line = "".join(self.current)
-        if soft and not line.strip(" \t\r\n\f"):
-            self.current = []
-            return
-        self.lines.append(line)
-        self.current = []
-
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in _SKIPPED_TAGS:
-            self.skipped += 1
-        elif tag == "br":
-            self._break(soft=False)
-        elif tag in _BLOCK_TAGS:
-            self._break(soft=True)
-            if tag == "pre":
-                self.pre += 1
-
-    def handle_startendtag(self, tag: str, attrs) -> None:
-        if tag == "br":
-            self._break(soft=False)
-        elif tag in _BLOCK_TAGS:
-            self._break(soft=True)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED_TAGS:
-            self.skipped = max(0, self.skipped - 1)
-        elif tag in _BLOCK_TAGS and tag not in _VOID_TAGS:
-            self._break(soft=True)
-            if tag == "pre":
-                self.pre = max(0, self.pre - 1)
-
-    def handle_data(self, data: str) -> None:
-        if self.skipped:
-            return
-        if self.pre:
-            *complete, last = data.split("\n")
-            for piece in complete:
-                self.current.append(piece)
-                self._break(soft=False)
-            self.current.append(last)
-        else:
-            self.current.append(re.sub(r"[ \t\r\n\f]+", " ", data))
-
-
-# A "<" that does not open a tag closed on the spot is text: HTMLParser would
-# otherwise rescan the rest of the body for every unclosed "<" (quadratic).
-_UNCLOSED_TAG = re.compile(r"<(?![/!?]?[A-Za-z][^<>]{0,2000}>)")
-
-
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML e-mail body: one line per block, entities decoded, whitespace tidied."""
-    parser = _HtmlText()
-    parser.feed(_UNCLOSED_TAG.sub("&lt;", html))
-    parser.close()
-    parser._break(soft=True)
-    return "\n".join(" ".join(line.split()) for line in parser.lines)
 
 
 # ---------------------------------------------------------------- own words of a message
@@ -380,13 +320,12 @@ def _read_message(
         payload = part.get_payload(decode=True) or b""
         text = decode_bytes(payload, charset).replace("\r\n", "\n").replace("\r", "\n")
         if part.get_content_type() == "text/html":
-            text = html_to_text(text)
-        else:
-            text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
+            text = html_to_text(text, drop_quotes=True)
+        text = "\n".join(" ".join(line.split()) for line in text.split("\n"))
         located = [(line, None, None) for line in text.split("\n")]
     text, column, line_starts, text_line = _tidy([located[i] for i in own_lines([entry[0] for entry in located])])
     name, address = _sender(message)
-    date = _date(header_text(message, "date"))
+    date = parse_mail_date(header_text(message, "date"))
     references = _MESSAGE_ID.findall(header_text(message, "references") or "")
     for reply_to in _MESSAGE_ID.findall(header_text(message, "in-reply-to") or ""):
         if reply_to not in references:
@@ -548,18 +487,6 @@ def _sender(message: Message) -> tuple[str, str]:
     return name, address.lower()
 
 
-def _date(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp()
-
-
 # ---------------------------------------------------------------- subjects and threads
 
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fwd?|tr|ref|rep|aw|wg|sv|vs)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
@@ -573,119 +500,3 @@ def normalise_subject(subject: str) -> str:
 
 def is_reply_subject(subject: str) -> bool:
     return bool(_REPLY_PREFIX.match(fold(subject)))
-
-
-# ---------------------------------------------------------------- roles
-
-_SERVICE_WORDS = frozenset(
-    {
-        "support", "sav", "contact", "contacts", "noreply", "nepasrepondre", "donotreply", "nereplypas",
-        "assistance", "helpdesk", "help", "care", "hotline", "clientele", "service", "services",
-        "serviceclient", "serviceclients", "relationclient", "relationclients", "customerservice",
-        "customercare", "reclamation", "reclamations", "conseiller", "conseillers", "commandes",
-        "info", "infos", "information", "informations", "satisfaction", "suivi", "abonnes",
-    }
-)
-# Public mailbox providers: two customers may share these domains, an agent never does.
-PUBLIC_DOMAINS = frozenset(
-    {
-        "gmail.com", "googlemail.com", "yahoo.fr", "yahoo.com", "hotmail.fr", "hotmail.com", "outlook.fr",
-        "outlook.com", "live.fr", "live.com", "msn.com", "orange.fr", "wanadoo.fr", "free.fr", "sfr.fr",
-        "neuf.fr", "laposte.net", "icloud.com", "me.com", "gmx.fr", "gmx.com", "aol.com", "bbox.fr",
-        "numericable.fr", "protonmail.com", "proton.me", "yandex.com", "club-internet.fr",
-    }
-)
-
-
-def is_service_address(address: str) -> bool:
-    """Does the local part read like a service mailbox (sav@, service-client@, no-reply@, contact@…)?"""
-    local = fold(address.split("@", 1)[0])
-    words = [word for word in re.split(r"[.\-_+]", local) if word]
-    return bool(words) and ("".join(words) in _SERVICE_WORDS or any(word in _SERVICE_WORDS for word in words))
-
-
-def matches_agent_domain(address: str, entries: Sequence[str]) -> bool:
-    """Is ``address`` one of ``entries`` ("acme.fr", "@acme.fr", "julie@acme.fr"), subdomains included?"""
-    address = address.strip().lower()
-    if "@" not in address:
-        return False
-    domain = address.rsplit("@", 1)[1]
-    for entry in entries:
-        entry = entry.strip().lower()
-        if not entry:
-            continue
-        if entry.startswith("@"):
-            entry = entry[1:]
-        elif "@" in entry:
-            if address == entry:
-                return True
-            continue
-        if domain == entry or domain.endswith("." + entry):
-            return True
-    return False
-
-
-def assign_roles(messages: Sequence[MailMessage], agent_domains: Sequence[str]) -> tuple[dict[str, Role], list[str]]:
-    """Role of each sender (keyed by ``MailMessage.speaker``) in one thread, and notes saying why.
-
-    1. With ``--agent-domain``, a sender whose address matches is the agent
-       and every other sender is the customer.
-    2. Otherwise a sender whose address reads like a service mailbox (sav@,
-       support@, service-client@, contact@, no-reply@…) or whose messages
-       went through a help-desk tool (X-Zendesk/X-Freshdesk… headers) is the
-       agent, as is anyone writing from the same company domain; the others
-       are customers. This applies when it singles out some senders, not all
-       (a lone sender of a single e-mail counts as singled out).
-    3. Otherwise, in a thread between exactly two senders, the one who wrote
-       the first message is the customer and the one who replies the agent.
-    4. Otherwise a sender who wrote to a service mailbox is the customer and
-       the rest stay unknown (the registry may infer roles from the text).
-    """
-    senders = list(dict.fromkeys(message.speaker for message in messages))
-    addresses = {message.speaker: message.sender_address for message in messages}
-    if agent_domains:
-        agents = {s for s in senders if matches_agent_domain(addresses[s], agent_domains)}
-        roles = {s: Role.AGENT if s in agents else Role.CUSTOMER for s in senders}
-        notes = []
-        if not agents:
-            notes.append(
-                f"Aucun expéditeur ne correspond à --agent-domain ({', '.join(agent_domains)}) : "
-                "tous les messages sont traités comme venant du client."
-            )
-        return roles, notes
-    service = {m.speaker for m in messages if m.helpdesk or (m.sender_address and is_service_address(m.sender_address))}
-    if service and (len(service) < len(senders) or len(senders) == 1):
-        domains = {addresses[s].rsplit("@", 1)[1] for s in service if "@" in addresses[s]} - PUBLIC_DOMAINS
-        agents = service | {s for s in senders if "@" in addresses[s] and addresses[s].rsplit("@", 1)[1] in domains}
-        names = ", ".join(f"« {_describe(s, addresses[s])} »" for s in senders if s in agents)
-        verb = "est le conseiller" if len(agents) == 1 else "sont des conseillers"
-        note = f"Rôles déduits : {names} {verb} (adresse de service) ; utilisez --agent-domain pour corriger."
-        return {s: Role.AGENT if s in agents else Role.CUSTOMER for s in senders}, [note]
-    if len(senders) == 2:
-        customer, agent = senders
-        note = (
-            f"Rôles déduits : « {_describe(customer, addresses[customer])} » a écrit le premier message (client), "
-            f"« {_describe(agent, addresses[agent])} » lui répond (conseiller) ; utilisez --agent-domain pour corriger."
-        )
-        return {customer: Role.CUSTOMER, agent: Role.AGENT}, [note]
-    writes_to_service = [m.speaker for m in messages if any(is_service_address(address) for address in m.recipients)]
-    notes = []
-    if writes_to_service:
-        names = ", ".join(f"« {_describe(s, addresses[s])} »" for s in dict.fromkeys(writes_to_service))
-        notes.append(
-            f"Rôles déduits : {names} écrit à une adresse de service (client) ; utilisez --agent-domain pour corriger."
-        )
-    return {s: Role.CUSTOMER if s in writes_to_service else Role.UNKNOWN for s in senders}, notes
-
-
-def _describe(speaker: str, address: str) -> str:
-    return f"{speaker} <{address}>" if address and address != speaker else speaker
-
-
-def name_parties(transcript: Transcript) -> None:
-    """Fill the transcript's ``agent`` and ``customer`` with the first speaker of each role."""
-    for turn in transcript.turns:
-        if turn.role is Role.AGENT and transcript.agent is None:
-            transcript.agent = turn.speaker
-        elif turn.role is Role.CUSTOMER and transcript.customer is None:
-            transcript.customer = turn.speaker

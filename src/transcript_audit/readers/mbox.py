@@ -14,17 +14,9 @@ import re
 from pathlib import Path
 
 from ..model import ReadError, Role, Transcript
+from ..roles import assign_email_roles, name_parties
 from .base import ReaderOptions, ReadResult
-from .email_message import prepare, unreadable
-from .mail_text import (
-    NO_OWN_TEXT,
-    MailMessage,
-    assign_roles,
-    is_reply_subject,
-    name_parties,
-    normalise_subject,
-    parse_message,
-)
+from .mail_text import NO_OWN_TEXT, MailMessage, is_reply_subject, normalise_subject, parse_message, prepare, unreadable
 
 FORMAT = "mbox"
 EXTENSIONS = (".mbox",)
@@ -171,7 +163,7 @@ def group_threads(messages: list[MailMessage]) -> list[list[MailMessage]]:
 
 def _transcript(thread: list[MailMessage], transcript_id: str, source: str, options: ReaderOptions) -> Transcript:
     speaking = [message for message in thread if message.text]
-    roles, notes = assign_roles(speaking, options.agent_domains) if speaking else ({}, [])
+    roles, notes = assign_email_roles(speaking, options.agent_domains) if speaking else ({}, [])
     for message in thread:
         if not message.text:
             notes.append(

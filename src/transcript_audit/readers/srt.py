@@ -4,7 +4,7 @@ A cue is a number line, a ``hh:mm:ss,mmm --> hh:mm:ss,mmm`` line and its text.
 SRT has no voice tags: the speaker is a prefix in the text ("Conseillère :",
 "- CLIENT:", "[Client]"), and a cue without one continues the previous
 speaker. Consecutive cues of one speaker become one turn. The cue text is
-cleaned and mapped back to the file by the machinery shared with the WebVTT
+cleaned and mapped back to the file by ``cues``, shared with the WebVTT
 reader.
 """
 
@@ -14,8 +14,8 @@ import re
 
 from ..model import ReadError
 from .base import ReaderOptions, ReadResult, read_decoded
-from .decoding import split_lines
-from .vtt import STARTS_LIKE_TIMING, Cue, blocks, check_order, decoded_head, parse_timing, quoted, transcript_of_cues
+from .cues import STARTS_LIKE_TIMING, Cue, blocks, check_order, parse_timing, quoted, transcript_of_cues
+from .decoding import decoded_head, split_lines
 
 FORMAT = "srt"
 EXTENSIONS = (".srt",)
