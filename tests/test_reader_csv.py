@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from transcript_audit.model import Role
 from transcript_audit.readers import csv_table
+from transcript_audit.readers.dates import parse_time
 from transcript_audit.readers.base import ReaderOptions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "csv"
@@ -403,7 +404,7 @@ def test_channel_from_the_file_name_when_there_is_no_channel_column():
     ],
 )
 def test_parse_time(value, expected):
-    assert csv_table.parse_time(value) == expected
+    assert parse_time(value) == expected
 
 
 def test_unparseable_times_are_not_errors():

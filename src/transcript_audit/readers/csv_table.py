@@ -16,17 +16,15 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
 
 from ..model import ReadError, Role, Transcript, Turn
-from ..roles import role_for_label
-from ..text import fold
-from .base import ReaderOptions, ReadResult, canned_transcript, decode_or_error
-from .canned import html_to_text
-from .decoding import UndecodableError, decode
-from .labelled_text import guess_channel
+from ..roles import NO_WORDS, cell_key, table_row_role
+from .base import ReaderOptions, ReadResult, canned_transcript, decode_or_error, guess_channel
+from .dates import parse_time
+from .decoding import LINE_BREAK, UndecodableError, decode
+from .html_text import html_to_text, looks_like_html
 
 FORMAT = "csv"
 EXTENSIONS = (".csv", ".tsv")
@@ -59,27 +57,6 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "public": ("public", "is public"),
 }
 
-# Role values beyond what ``roles.role_for_label`` knows (compared after ``_header_key``).
-_ROLE_VALUES = {
-    **dict.fromkeys(
-        ("end user", "enduser", "requester", "visitor", "visiteur", "contact", "lead", "prospect",
-         "inbound", "incoming", "in", "entrant", "received", "recu"),
-        Role.CUSTOMER,
-    ),
-    **dict.fromkeys(
-        ("staff", "admin", "administrator", "administrateur", "bot", "chatbot", "assistant", "employee",
-         "collaborateur", "team", "equipe", "outbound", "outgoing", "out", "sortant", "sent", "envoye"),
-        Role.AGENT,
-    ),
-}
-# Messages the tool wrote by itself ("Ticket assigned to Julie"): not part of the conversation.
-_SYSTEM_VALUES = frozenset(
-    {"system", "systeme", "automation", "automatisation", "automatic", "automatique", "trigger",
-     "declencheur", "event", "evenement", "log"}
-)
-_TRUE = frozenset({"true", "1", "yes", "y", "t", "oui", "o", "vrai", "x"})
-_FALSE = frozenset({"false", "0", "no", "n", "f", "non", "faux"})
-
 _CHANNEL_VALUES = {
     **dict.fromkeys(("chat", "tchat", "live chat", "livechat", "messaging", "native messaging", "messenger",
                      "whatsapp", "sms", "instagram", "facebook", "twitter"), "chat"),
@@ -100,24 +77,6 @@ _DIALECT_SAMPLE = 4096
 FIELD_SIZE_LIMIT = 8 * 1024 * 1024
 
 _PHYSICAL_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
-# HTML in a column not named "html…" (some tools export the HTML body as "body").
-_HTML_TAG = re.compile(
-    r"</?(?:p|br|div|span|b|i|u|strong|em|ul|ol|li|a|table|tr|td|th|blockquote|font|img|hr|h[1-6])\b[^<>]*>",
-    re.IGNORECASE,
-)
-_EMAIL = re.compile(r"[\w.+'-]+@([\w-]+(?:\.[\w-]+)+)")
-
-_EPOCH = re.compile(r"^\d{9,17}(?:\.\d+)?$")
-_CLOCK = r"(?P<h>\d{1,2})[:hH](?P<mi>\d{2})(?::(?P<s>\d{2})(?:[.,](?P<f>\d{1,9}))?)?"
-_ZONE = r"\s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2})?"
-_DAY_FIRST = re.compile(
-    r"^(?P<a>\d{1,2})[/.-](?P<b>\d{1,2})[/.-](?P<y>\d{4}|\d{2})(?:(?:\s+|\s*[T,à]\s*)" + _CLOCK + _ZONE + r")?$"
-)
-_YEAR_FIRST = re.compile(r"^(?P<y>\d{4})[/.-](?P<mo>\d{1,2})[/.-](?P<d>\d{1,2})(?:(?:\s+|T)" + _CLOCK + _ZONE + r")?$")
-_CLOCK_ONLY = re.compile(r"^" + _CLOCK + r"$")
-
 
 @dataclass
 class _Columns:
@@ -331,10 +290,7 @@ def _data_rows(
 # ---------------------------------------------------------------- columns
 
 
-@lru_cache(maxsize=4096)
-def _header_key(name: str) -> str:
-    """ "Numéro_Ticket", "numero-ticket" and "NUMERO TICKET" -> "numero ticket"."""
-    return _NOT_WORD.sub(" ", fold(name)).strip()
+_header_key = lru_cache(maxsize=4096)(cell_key)  # every row compares its cells: few distinct values
 
 
 def _find_columns(
@@ -411,6 +367,7 @@ def _conversations(
     previous: _Conversation | None = None
     grouped = "conversation" in columns.index
     is_html = _is_html_column(columns)
+    flag_column = "role" in columns.index and _header_key(columns.header("role")) in ("is agent", "agent")
     unknown_roles: set[str] = set()
     roles: dict[tuple[str, str], tuple[Role | None, str]] = {}  # few distinct (role, speaker) pairs
     for row in rows:
@@ -430,7 +387,7 @@ def _conversations(
         if conversation.channel is None:
             conversation.channel = _CHANNEL_VALUES.get(_header_key(columns.value("channel", row.fields)))
         visibility = columns.value("public", row.fields)
-        if visibility and _header_key(visibility) in _FALSE:
+        if visibility and _header_key(visibility) in NO_WORDS:
             conversation.internal_notes += 1
             continue
         text = _clean(columns.value("text", row.fields), is_html=is_html)
@@ -438,7 +395,7 @@ def _conversations(
             continue
         pair = (columns.value("role", row.fields), columns.value("speaker", row.fields))
         if pair not in roles:
-            roles[pair] = _role(columns, *pair, options)
+            roles[pair] = table_row_role(*pair, flag_column=flag_column, agent_domains=options.agent_domains)
         role, speaker = roles[pair]
         if role is None:
             conversation.system_rows += 1
@@ -488,36 +445,6 @@ def _in_time_order(messages: list[_Message]) -> list[_Message]:
     return [message for _, _, message in keyed]
 
 
-def _role(columns: _Columns, raw: str, speaker: str, options: ReaderOptions) -> tuple[Role | None, str]:
-    """The role of a row (None for a system message) and its speaker, from its role and speaker cells."""
-    raw, speaker = " ".join(raw.split()), " ".join(speaker.split())  # canonical_label is quadratic on runs of spaces
-    role: Role | None = Role.UNKNOWN
-    if "role" in columns.index and raw:
-        key = _header_key(raw)
-        if _header_key(columns.header("role")) in ("is agent", "agent"):
-            role = Role.AGENT if key in _TRUE else Role.CUSTOMER if key in _FALSE else Role.UNKNOWN
-            raw = role.value if role is not Role.UNKNOWN else raw
-        elif key in _SYSTEM_VALUES:
-            return None, speaker or raw
-        else:
-            role = _ROLE_VALUES.get(key) or role_for_label(raw) or Role.UNKNOWN
-    if role is Role.UNKNOWN and speaker:
-        role = role_for_label(speaker) or _role_from_address(speaker, options.agent_domains) or Role.UNKNOWN
-    return role, speaker or raw or "?"
-
-
-def _role_from_address(speaker: str, agent_domains: tuple[str, ...]) -> Role | None:
-    """With ``--agent-domain``, a sender's e-mail address tells agent from customer."""
-    match = _EMAIL.search(speaker)
-    if not agent_domains or not match:
-        return None
-    address, domain = match.group(0).lower(), match.group(1).lower()
-    for wanted in (entry.lower().lstrip("@") for entry in agent_domains):
-        if address == wanted or domain == wanted or domain.endswith("." + wanted):
-            return Role.AGENT
-    return Role.CUSTOMER
-
-
 # ---------------------------------------------------------------- canned responses
 
 
@@ -543,11 +470,11 @@ def _canned(rows: list[_Row], columns: _Columns, source: str, stem: str) -> list
 def _clean(value: str, is_html: bool = False) -> str:
     """The words of a cell: markup removed when it is HTML, spaces tidied, one line per line, no blank lines
     (as the other readers give e-mail bodies)."""
-    if is_html or ("<" in value and _HTML_TAG.search(value)):
+    if is_html or looks_like_html(value):
         value = html_to_text(value)
     if "\n" not in value and "\r" not in value:
         return " ".join(value.split())
-    return "\n".join(filter(None, (" ".join(line.split()) for line in _LINE_BREAK.split(value))))
+    return "\n".join(filter(None, (" ".join(line.split()) for line in LINE_BREAK.split(value))))
 
 
 def _row_time(columns: _Columns, fields: list[str]) -> float | None:
@@ -559,70 +486,3 @@ def _row_time(columns: _Columns, fields: list[str]) -> float | None:
         if combined is not None:
             return combined
     return parse_time(value) if value else parse_time(clock)
-
-
-def parse_time(value: str) -> float | None:
-    """POSIX seconds from the time formats exports use; None when unrecognised.
-
-    ISO 8601 with or without zone ("2024-03-05T14:02:11Z", "2024-03-05 14:02:11"),
-    French day-first dates ("05/03/2024 14:02", "05/03/2024 à 14h02"; month-first
-    only when the day-first reading is impossible), epoch seconds or
-    milliseconds. Times without a zone are taken as UTC. A clock time alone
-    ("14:02:11") gives seconds since midnight, enough to order a day's chat.
-    """
-    value = value.strip()
-    if not value:
-        return None
-    if _EPOCH.match(value):
-        number = float(value)
-        while number > 1e11:  # milliseconds, microseconds…
-            number /= 1000
-        return number
-    if value[:4].isdigit() and value[4:5] == "-":
-        try:  # the common case, parsed in C
-            moment = datetime.fromisoformat(value[:-1] + "+00:00" if value[-1:] in "Zz" else value)
-            return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
-        except ValueError:
-            pass
-    match = _DAY_FIRST.match(value)
-    if match:
-        day, month = int(match["a"]), int(match["b"])
-        if month > 12 >= day:
-            day, month = month, day
-        year = int(match["y"]) + (2000 if len(match["y"]) == 2 else 0)
-        return _timestamp(year, month, day, match)
-    match = _YEAR_FIRST.match(value)
-    if match:
-        return _timestamp(int(match["y"]), int(match["mo"]), int(match["d"]), match)
-    match = _CLOCK_ONLY.match(value)
-    if match:
-        hours, minutes, seconds = int(match["h"]), int(match["mi"]), int(match["s"] or 0)
-        if hours < 24 and minutes < 60 and seconds < 60:
-            return hours * 3600 + minutes * 60 + seconds + float(f"0.{match['f'] or 0}")
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).timestamp()
-
-
-def _timestamp(year: int, month: int, day: int, match: re.Match[str]) -> float | None:
-    try:
-        moment = datetime(
-            year, month, day,
-            int(match["h"] or 0), int(match["mi"] or 0), int(match["s"] or 0),
-            int((match["f"] or "0").ljust(6, "0")[:6]),
-            tzinfo=_zone(match["tz"]),
-        )
-    except ValueError:
-        return None
-    return moment.timestamp()
-
-
-def _zone(text: str | None) -> timezone:
-    if not text or text in ("Z", "UTC", "GMT"):
-        return timezone.utc
-    digits = text[1:].replace(":", "")
-    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return timezone(offset if text[0] == "+" else -offset)
