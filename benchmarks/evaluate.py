@@ -49,7 +49,8 @@ def evaluate(corpus: Path = DEFAULT_CORPUS, auditor=None, preview: bool = True) 
 
     ``preview``: with the preview rules (the default: every rule the project ships is
     measured against the definitions), or the default rule set only."""
-    from transcript_audit.engine import AuditOptions, Auditor, audit, load_active_rules
+    from transcript_audit.engine import AuditOptions, Auditor, load_active_rules
+    from transcript_audit.pipeline import audit
 
     entries = load_labels(corpus)
     libraries = {entry["file"] for entry in entries if entry["response"] is not None}

@@ -219,7 +219,8 @@ def measure_in_process(folder: Path) -> dict:
     """In a spawned child: raw nlp.pipe (pruned, then full pipeline) and the audit, model load excluded."""
     import spacy
 
-    from transcript_audit.engine import AuditOptions, Auditor, audit, load_active_rules
+    from transcript_audit.engine import AuditOptions, Auditor, load_active_rules
+    from transcript_audit.pipeline import audit
     from transcript_audit.reporters import OutputFormat, render
 
     texts = turn_texts(folder)

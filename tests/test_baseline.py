@@ -45,3 +45,39 @@ def test_a_file_that_is_not_a_baseline_is_a_clear_error(auditor, tmp_path):
     result = run("check", str(tmp_path / "a.txt"), "--baseline", str(bogus))
     assert result.exit_code == 2
     assert "not a transcript-audit baseline" in result.stderr
+
+
+PHONE_CALL = (
+    "Client : Mon canapé n'est pas arrivé, rappelez-moi au 06 12 34 56 78.\n"
+    "Conseiller : Bonjour, votre marchandise part demain, je vous rappelle au 06 12 34 56 78. Bonne journée.\n"
+)
+
+
+def test_a_baseline_written_with_redact_matches_a_run_without_it(auditor, tmp_path):
+    """Fingerprints come from the real text: masking the phone number in the file
+    name (the transcript id) must not change which findings a baseline knows."""
+    call = tmp_path / "appel-0612345678.txt"
+    call.write_text(PHONE_CALL, encoding="utf-8")
+    redacted, plain = tmp_path / "redacted.json", tmp_path / "plain.json"
+    assert run("check", str(call), "--redact", "--write-baseline", str(redacted)).exit_code == 0
+    assert run("check", str(call), "--write-baseline", str(plain)).exit_code == 0
+    written = json.loads(redacted.read_text(encoding="utf-8"))["findings"]
+    assert written and "0612345678" not in redacted.read_text(encoding="utf-8")
+    assert [entry["fingerprint"] for entry in written] == [e["fingerprint"] for e in json.loads(plain.read_text(encoding="utf-8"))["findings"]]
+
+    for baseline, flags in ((redacted, ()), (plain, ("--redact",))):
+        again = run("check", str(call), "--baseline", str(baseline), "-f", "json", *flags)
+        assert again.exit_code == 0, again.stdout
+        report = json.loads(again.stdout)
+        assert report["summary"]["findings"] == 0
+        assert report["summary"]["baselined"] == len(written)
+
+
+def test_redacted_reports_carry_the_fingerprints_of_the_real_text(auditor, tmp_path):
+    call = tmp_path / "appel-0612345678.txt"
+    call.write_text(PHONE_CALL, encoding="utf-8")
+    prints = {}
+    for flags in ((), ("--redact",)):
+        report = json.loads(run("check", str(call), "-f", "sarif", *flags).stdout)
+        prints[flags] = [r["partialFingerprints"]["transcriptAudit/v1"] for r in report["runs"][0]["results"]]
+    assert prints[()] and prints[()] == prints[("--redact",)]

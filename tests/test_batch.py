@@ -7,7 +7,8 @@ import json
 import pytest
 
 from transcript_audit.batch import audit_records
-from transcript_audit.engine import AuditOptions, audit
+from transcript_audit.engine import AuditOptions
+from transcript_audit.pipeline import audit
 
 from .conftest import SAMPLES
 

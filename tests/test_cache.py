@@ -12,7 +12,8 @@ import sys
 import pytest
 
 from transcript_audit.cache import AuditCache, CacheUnavailable, default_cache_dir, digest
-from transcript_audit.engine import AuditOptions, Auditor, audit
+from transcript_audit.engine import AuditOptions, Auditor
+from transcript_audit.pipeline import audit
 from transcript_audit.model import Role, Transcript, Turn
 
 from .conftest import SAMPLES

@@ -225,7 +225,7 @@ def test_customer_item_is_the_first_concrete_naming(nlp, tmp_path, customer_turn
 
 
 def test_a_failing_check_becomes_an_error_and_the_audit_goes_on(nlp, tmp_path):
-    from transcript_audit.engine import audit
+    from transcript_audit.pipeline import audit
 
     path = tmp_path / "pack.yaml"
     path.write_text(textwrap.dedent(FORBIDDEN), encoding="utf-8")

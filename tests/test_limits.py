@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from transcript_audit import limits
-from transcript_audit.engine import AuditOptions, audit
+from transcript_audit.engine import AuditOptions
+from transcript_audit.pipeline import audit
 from transcript_audit.limits import MAX_TURN_CHARACTERS, within_limits
 from transcript_audit.readers import labelled_text
 

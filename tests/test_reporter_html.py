@@ -60,7 +60,8 @@ class Page(HTMLParser):
 
 @pytest.fixture(scope="module")
 def records(auditor):
-    from transcript_audit.engine import AuditOptions, audit
+    from transcript_audit.engine import AuditOptions
+    from transcript_audit.pipeline import audit
 
     return audit([SAMPLES], AuditOptions(), auditor=auditor).as_records()
 
@@ -108,7 +109,8 @@ def _report(transcripts, errors=()) -> dict:
 
 
 def test_render_writes_the_same_page(auditor):
-    from transcript_audit.engine import AuditOptions, audit
+    from transcript_audit.engine import AuditOptions
+    from transcript_audit.pipeline import audit
 
     result = audit([SAMPLES / "chat-ordinateur-portable-bad.txt"], AuditOptions(), auditor=auditor)
     stream = io.StringIO()

@@ -39,7 +39,8 @@ def results_of(log: dict) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def samples_result(auditor):
-    from transcript_audit.engine import AuditOptions, audit
+    from transcript_audit.engine import AuditOptions
+    from transcript_audit.pipeline import audit
 
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(ROOT)  # paths in the result are relative to the working folder
@@ -58,7 +59,8 @@ def junit(samples_result) -> ET.Element:
 
 def audit_text(auditor, folder, text: str) -> AuditResult:
     """Audit one small transcript written in ``folder``, with paths relative to it."""
-    from transcript_audit.engine import AuditOptions, audit
+    from transcript_audit.engine import AuditOptions
+    from transcript_audit.pipeline import audit
 
     (folder / "chat-pompe.txt").write_text(text, encoding="utf-8")
     with pytest.MonkeyPatch.context() as patch:

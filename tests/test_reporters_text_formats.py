@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from transcript_audit.engine import AuditOptions, audit
+from transcript_audit.engine import AuditOptions
+from transcript_audit.pipeline import audit
 from transcript_audit.model import AuditResult, Finding, ReadError, Role, Severity, Transcript, TranscriptResult, Turn
 from transcript_audit.reporters import csv_report, github_report, jsonl_report, markdown_report
 

@@ -12,13 +12,13 @@ function runs as it is in Dask, Spark or Ray workers (docs/scale.md).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .engine import AuditOptions, Auditor, load_active_rules
-from .limits import within_limits
 from .model import ReadError, Transcript
+from .pipeline import audit_inputs
 from .readers import json_document
 from .roles import infer_roles
 
@@ -47,16 +47,16 @@ def audit_records(
     """
     options = options or AuditOptions()
     auditor = auditor_for(options, Path(cache_dir) if cache_dir is not None else None)
-    transcripts: list[Transcript] = []
-    errors: list[ReadError] = []
+    result = audit_inputs(_read(records, options), options, auditor=auditor)
+    errors = [{"error": error.message, **{k: v for k, v in error.as_record().items() if k != "message"}} for error in result.errors]
+    return [transcript.as_record() for transcript in result.transcripts] + errors
+
+
+def _read(records: Iterable[dict[str, Any]], options: AuditOptions) -> Iterator[tuple[list[Transcript], list[ReadError]]]:
+    """Each record read as the ``json`` reader reads a file."""
     for number, record in enumerate(records, 1):
         source = str(record.get("path") or record.get("id") or f"record-{number}") if isinstance(record, dict) else f"record-{number}"
         found, problems = json_document.read(json.dumps(record, ensure_ascii=False).encode("utf-8"), source, options.reader)
         for transcript in found:
             infer_roles(transcript, options.reader.agent_speakers)
-            transcripts.extend(within_limits(transcript))
-        errors.extend(problems)
-    results: list[dict[str, Any]] = [result.as_record() for result in auditor.audit_transcripts(transcripts)]
-    errors.extend(auditor.errors)
-    auditor.errors.clear()
-    return results + [{"error": error.message, **{k: v for k, v in error.as_record().items() if k != "message"}} for error in errors]
+        yield found, problems

@@ -1,8 +1,9 @@
-"""The audit as a plain function: paths and options in, ``AuditResult`` out.
+"""The audit of transcripts: rules chosen by the options, run by an ``Auditor``.
 
-No Typer, no rich: the CLI and every reporter sit on top of this module.
-Transcripts stream through in batches: the turns of a batch are parsed with
-one ``nlp.pipe`` call, then every check runs on each transcript.
+No Typer, no rich, no reading of files: ``pipeline`` feeds this module and
+every reporter renders what it returns. Transcripts stream through in
+batches: the turns of a batch are parsed with one ``nlp.pipe`` call, then
+every check runs on each transcript.
 """
 
 from __future__ import annotations
@@ -11,16 +12,14 @@ import dataclasses
 import fnmatch
 import functools
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__
 from .checks import CHECK_TYPES
 from .config import PathOverride, path_matches
-from .limits import within_limits
-from .model import AuditResult, Finding, ReadError, Severity, Transcript, TranscriptResult
+from .model import Finding, ReadError, Severity, Transcript, TranscriptResult
 from .readers.base import ReaderOptions
 from .rule_loader import builtin_rules_dir, load_rules, spacy_pattern_problems
 from .rule_model import Rule
@@ -48,6 +47,29 @@ class AuditOptions:
     per_path: Sequence[PathOverride] = ()
     weights: dict[str, float] = field(default_factory=dict)  # category -> score weight
     preview: bool = False  # also run the rules marked preview (not yet precise on real text)
+    baseline: Path | None = None  # report only the findings this baseline file does not have
+    redact: bool = False  # mask personal data in every output (after fingerprints and baseline)
+    group_by: tuple[str, ...] = ()  # summary views: agent, channel, category, file
+    with_stats: bool = False  # the most frequent findings and their words
+
+
+@dataclass(frozen=True)
+class AuditorSpec:
+    """What builds an ``Auditor`` in another process: plain, picklable data."""
+
+    rules: tuple[Rule, ...]
+    per_path: tuple[PathOverride, ...]
+    weights: dict[str, float]
+    cache_folder: Path | None = None
+    cache_max_bytes: int = 0
+
+    def build(self) -> Auditor:
+        cache = None
+        if self.cache_folder is not None:
+            from .cache import AuditCache
+
+            cache = AuditCache(self.cache_folder, self.cache_max_bytes)
+        return Auditor(self.rules, per_path=self.per_path, weights=self.weights, cache=cache)
 
 
 def load_active_rules(options: AuditOptions, validate_patterns: bool = True, cache: AuditCache | None = None) -> list[Rule]:
@@ -151,7 +173,23 @@ class Auditor:
     def _expression_keys(self) -> dict[str, frozenset[int]]:
         return {rule.id: self.index.keys_of(rule.expressions()) for rule in self.rules}
 
-    def audit_transcripts(self, transcripts: Iterable[Transcript]) -> Iterator[TranscriptResult]:
+    def spec(self) -> AuditorSpec:
+        cache = self.cache
+        return AuditorSpec(
+            tuple(self.rules), tuple(self.per_path), dict(self.weights),
+            cache.folder if cache is not None else None, cache.max_bytes if cache is not None else 0,
+        )
+
+    def audit_transcripts(self, transcripts: Iterable[Transcript], keep_texts: bool = True) -> Iterator[TranscriptResult]:
+        """The result of each transcript, in order. Without ``keep_texts`` a result's
+        transcript loses its turns' texts once audited, so memory holds findings,
+        not a month of calls."""
+        for result in self._audit_stream(transcripts):
+            if not keep_texts:
+                result.transcript = result.transcript.without_texts()
+            yield result
+
+    def _audit_stream(self, transcripts: Iterable[Transcript]) -> Iterator[TranscriptResult]:
         batch: list[Transcript] = []
         turns_in_batch = characters_in_batch = 0
         for transcript in transcripts:
@@ -254,51 +292,3 @@ def findings_to_bytes(findings: list[Finding]) -> bytes:
 
 def findings_from_bytes(data: bytes) -> list[Finding]:
     return [Finding.from_record(record) for record in json.loads(data)]
-
-
-def audit(
-    paths: Sequence[Path],
-    options: AuditOptions | None = None,
-    auditor: Auditor | None = None,
-    on_transcript: Callable[[TranscriptResult], None] | None = None,
-    jobs: int = 1,
-) -> AuditResult:
-    """Audit every transcript under ``paths``; unreadable files become ``errors``.
-
-    ``on_transcript`` is told of each transcript as it is done (a progress bar).
-    ``jobs`` > 1 audits batches in that many processes; the result is the same,
-    in the same order. Audited transcripts keep no text (``without_texts``).
-    """
-    from .readers import read_all
-
-    options = options or AuditOptions()
-    auditor = auditor or Auditor(load_active_rules(options), per_path=options.per_path, weights=options.weights)
-    errors: list[ReadError] = []
-
-    def transcripts() -> Iterator[Transcript]:
-        for found, problems in read_all(paths, options.reader, options.include, options.exclude, options.input_format):
-            errors.extend(problems)
-            for transcript in found:
-                yield from within_limits(transcript)
-
-    if jobs > 1:
-        from .parallel import audit_in_processes
-
-        audited = audit_in_processes(auditor, transcripts(), jobs)
-    else:
-        audited = auditor.audit_transcripts(transcripts())
-    results = []
-    for result in audited:
-        result.transcript = result.transcript.without_texts()
-        results.append(result)
-        if on_transcript is not None:
-            on_transcript(result)
-    errors.extend(auditor.errors)
-    auditor.errors.clear()
-    return AuditResult(
-        tool_version=__version__,
-        transcripts=results,
-        errors=errors,
-        rules=[rule.summary() for rule in auditor.rules],
-        weights=dict(auditor.weights),
-    )

@@ -165,6 +165,7 @@ class Finding:
     locator: str | None = None  # "cue 12", "row 7"… for formats that are not plain lines
     time: float | None = None  # start of the turn, in seconds, where the format gives it
     critical: bool = False  # the rule fails the whole transcript (score 0)
+    fingerprint: str | None = None  # what was flagged, not where (``fingerprints.identify``)
 
     def as_record(self) -> dict[str, Any]:
         return {
@@ -185,6 +186,7 @@ class Finding:
             "locator": self.locator,
             "time": self.time,
             "critical": self.critical,
+            "fingerprint": self.fingerprint,
         }
 
     @classmethod

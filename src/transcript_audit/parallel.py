@@ -14,31 +14,28 @@ import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .cache import AuditCache
 from .model import ReadError, Transcript, TranscriptResult
+
+if TYPE_CHECKING:
+    from .engine import Auditor, AuditorSpec
 
 TURNS_PER_JOB = 400  # small enough to keep every worker busy, large enough for nlp.pipe batching
 
-_worker = None  # this worker process's Auditor, built once by _start_worker
+_worker: Auditor | None = None  # this worker process's Auditor, built once by _start_worker
 
 
-def _start_worker(rules, per_path, weights, cache_folder: Path | None, cache_max_bytes: int) -> None:
+def _start_worker(spec: AuditorSpec) -> None:
     global _worker
-    from .engine import Auditor
-
     # Ctrl-C reaches the whole process group: the coordinating process handles it
     # and stops the workers, which must not print tracebacks of their own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    cache = AuditCache(cache_folder, cache_max_bytes) if cache_folder is not None else None
-    _worker = Auditor(rules, per_path=per_path, weights=weights, cache=cache)
+    _worker = spec.build()
 
 
 def _audit_batch(batch: list[Transcript]) -> tuple[list[TranscriptResult], list[ReadError]]:
-    results = list(_worker.audit_transcripts(batch))
-    for result in results:
-        result.transcript = result.transcript.without_texts()
+    results = list(_worker.audit_transcripts(batch, keep_texts=False))  # texts stay here: less to send back
     errors = list(_worker.errors)
     _worker.errors.clear()
     return results, errors
@@ -57,32 +54,32 @@ def _batches(transcripts: Iterable[Transcript]) -> Iterator[list[Transcript]]:
         yield batch
 
 
-def audit_in_processes(auditor, transcripts: Iterable[Transcript], jobs: int) -> Iterator[TranscriptResult]:
-    """Audit with ``jobs`` processes; the workers' rule errors join ``auditor.errors``."""
-    cache = auditor.cache
-    arguments = (auditor.rules, auditor.per_path, auditor.weights, cache.folder if cache else None, cache.max_bytes if cache else 0)
+def audit_in_processes(spec: AuditorSpec, transcripts: Iterable[Transcript], jobs: int, errors: list[ReadError]) -> Iterator[TranscriptResult]:
+    """Audit with ``jobs`` processes built from ``spec``; the workers' rule errors join ``errors``."""
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=arguments)
+    before = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(spec,))
     try:
         in_flight: deque[Future] = deque()
         for batch in _batches(transcripts):
             in_flight.append(pool.submit(_audit_batch, batch))
             if len(in_flight) >= 2 * jobs:
-                yield from _collect(in_flight.popleft(), auditor.errors)
+                yield from _collect(in_flight.popleft(), errors)
         while in_flight:
-            yield from _collect(in_flight.popleft(), auditor.errors)
+            yield from _collect(in_flight.popleft(), errors)
     except BaseException:
-        _stop(pool)  # interrupted (Ctrl-C, SIGTERM) or failed: do not wait for batches in flight
+        _stop(pool, before)  # interrupted (Ctrl-C, SIGTERM) or failed: do not wait for batches in flight
         raise
     pool.shutdown()
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
+def _stop(pool: ProcessPoolExecutor, before: set) -> None:
     """Cancel what has not started and end the workers now; a worker killed in the
-    middle of a cache write leaves the cache as it was (the write is one transaction)."""
-    processes = list(getattr(pool, "_processes", {}).values())  # the executor has no public handle on them
+    middle of a cache write leaves the cache as it was (the write is one transaction).
+    The workers are this process's children started since the pool was made."""
+    workers = [process for process in multiprocessing.active_children() if process not in before]
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
+    for process in workers:
         process.terminate()
 
 

@@ -110,15 +110,16 @@ def check(
     ] = None,
 ) -> None:
     """Audit transcripts and report what hurts the customer relationship."""
-    from ..engine import AuditOptions, Auditor, audit, load_active_rules
+    from ..baseline import BaselineError
+    from ..engine import AuditOptions
+    from ..nlp import ModelNotInstalledError
+    from ..pipeline import NoRuleSelected, audit
     from ..readers import formats
     from ..readers.base import ReaderOptions
-    from ..reporters import render, write_report
+    from ..reporters import csv_report
     from ..rule_loader import RuleLoadError
 
     targets = [parse_output(value, output_format) for value in output or []]
-    from ..reporters import csv_report
-
     try:
         csv_report.with_delimiter(csv_delimiter)
     except ValueError as error:
@@ -144,58 +145,50 @@ def check(
         per_path=settings.per_path,
         weights=settings.weights,
         preview=preview or settings.preview,
+        baseline=None if write_baseline is not None else baseline,
+        redact=redact,
+        group_by=tuple(key.value for key in group_by or ()),
+        with_stats=stats,
     )
     threshold = fail_on or FailOn(settings.fail_on or "warning")
     cache = None if no_cache else open_cache(cache_dir)
     try:
-        active = load_active_rules(options, cache=cache)
+        with progress_display(enabled=not quiet and sys.stderr.isatty(), redact_paths=redact) as on_transcript:
+            result = audit(paths, options, cache=cache, on_transcript=on_transcript, jobs=jobs or os.cpu_count() or 1)
     except RuleLoadError as error:
         report_errors(error.errors)
-    if not active:
-        fail("no rule selected: check --select, --ignore and --rules")
-
-    from ..nlp import ModelNotInstalledError
-
-    try:
-        auditor = Auditor(active, per_path=options.per_path, weights=options.weights, cache=cache)
-        with progress_display(enabled=not quiet and sys.stderr.isatty(), redact_paths=redact) as on_transcript:
-            result = audit(paths, options, auditor=auditor, on_transcript=on_transcript, jobs=jobs or os.cpu_count() or 1)
-    except ModelNotInstalledError as error:
+    except (NoRuleSelected, BaselineError, ModelNotInstalledError) as error:
         fail(str(error))
-    if redact:
-        from ..redaction import redact_result
-
-        result = redact_result(result)
-    result.group_by = tuple(key.value for key in group_by or ())
-    result.with_stats = stats
     if write_baseline is not None:
-        from ..baseline import baseline_text
-        from ..reporters import write_text_atomically
-
-        write_text_atomically(write_baseline, baseline_text(result))
-        stderr(f"wrote {len(result.findings())} findings to the baseline {write_baseline}")
-        raise typer.Exit(ExitCode.ERROR if result.errors else ExitCode.OK)
-    if baseline is not None:
-        from ..baseline import BaselineError, apply_baseline, load_baseline
-
-        try:
-            result = apply_baseline(result, load_baseline(baseline))
-        except BaselineError as error:
-            fail(str(error))
-
-    if output:
-        for chosen, target in targets:
-            try:
-                write_report(result, chosen, target, **_format_options(chosen, csv_delimiter))
-            except OSError as error:
-                fail(f"cannot write {target}: {error.strerror or error}")
-    else:
-        if output_format is OutputFormat.CSV and hasattr(sys.stdout, "reconfigure"):
-            sys.stdout.reconfigure(newline="")  # the CSV writer's CRLF, untranslated
-        render(result, output_format, sys.stdout, **_format_options(output_format, csv_delimiter))
+        _write_baseline(result, write_baseline)
+    _write_reports(result, output_format, targets, csv_delimiter)
     for problem in result.errors:
         stderr(f"error: {problem}")
     raise typer.Exit(exit_code(result, threshold, min_score))
+
+
+def _write_baseline(result: AuditResult, path: Path) -> None:
+    from ..baseline import baseline_text
+    from ..reporters import write_text_atomically
+
+    write_text_atomically(path, baseline_text(result))
+    stderr(f"wrote {len(result.findings())} findings to the baseline {path}")
+    raise typer.Exit(ExitCode.ERROR if result.errors else ExitCode.OK)
+
+
+def _write_reports(result: AuditResult, output_format: OutputFormat, targets: list[tuple[OutputFormat, Path]], csv_delimiter: str) -> None:
+    """Each ``--output`` file, or the report on standard output when there is none."""
+    from ..reporters import render, write_report
+
+    for chosen, target in targets:
+        try:
+            write_report(result, chosen, target, **_format_options(chosen, csv_delimiter))
+        except OSError as error:
+            fail(f"cannot write {target}: {error.strerror or error}")
+    if not targets:
+        if output_format is OutputFormat.CSV and hasattr(sys.stdout, "reconfigure"):
+            sys.stdout.reconfigure(newline="")  # the CSV writer's CRLF, untranslated
+        render(result, output_format, sys.stdout, **_format_options(output_format, csv_delimiter))
 
 
 def open_cache(folder: Path | None):

@@ -13,7 +13,7 @@ import re
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from ..fingerprints import Fingerprinter
+from ..fingerprints import fingerprints
 from ..model import AuditResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -36,10 +36,9 @@ def sarif_log(records: dict[str, Any]) -> dict[str, Any]:
     """The SARIF log of one audit, from its JSON records."""
     rules, rule_index = _rule_descriptors(records)
     results = []
-    occurrences = Fingerprinter()
-    for transcript in records["transcripts"]:
-        for finding in transcript["findings"]:
-            results.append(_result(finding, transcript, rule_index, occurrences))
+    for transcript, prints in zip(records["transcripts"], fingerprints(records)):
+        for finding, fingerprint in zip(transcript["findings"], prints):
+            results.append(_result(finding, transcript, rule_index, fingerprint))
 
     errors = records.get("errors", [])
     invocation: dict[str, Any] = {"executionSuccessful": not errors}
@@ -124,7 +123,7 @@ def _result(
     finding: dict[str, Any],
     transcript: dict[str, Any],
     rule_index: dict[str, int],
-    occurrences: Fingerprinter,
+    fingerprint: str,
 ) -> dict[str, Any]:
     text = finding["message"]
     if finding.get("suggestion"):
@@ -155,7 +154,7 @@ def _result(
         "level": LEVELS.get(finding["severity"], "warning"),
         "message": {"text": text},
         "locations": [location],
-        "partialFingerprints": {FINGERPRINT_KEY: occurrences.of(finding, transcript["id"])},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
         "properties": {key: value for key, value in properties.items() if value is not None},
     }
 
