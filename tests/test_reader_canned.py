@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from transcript_audit.model import ReadError, Role
-from transcript_audit.readers import canned, json_document, read_file
+from transcript_audit.text import PLACEHOLDER
+from transcript_audit.readers import canned, canned_library, json_document, read_file
 from transcript_audit.readers.base import ReaderOptions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "canned"
@@ -33,7 +34,7 @@ def read_yaml(text: str, source: str = "lib.yaml"):
 def read_json(text: str, source: str = "lib.json"):
     """What ``json_document`` does with a canned export: the first canned shape that matches converts."""
     document = json.loads(text)
-    for shape in canned.JSON_SHAPES:
+    for shape in canned_library.JSON_SHAPES:
         if shape.matches(document):
             return shape.convert(document, source, text, ReaderOptions())
     return None
@@ -263,14 +264,18 @@ def test_html_in_a_plain_body_field_is_converted_too():
         ("Bonjour {{ ticket.requester.first_name }}", "Bonjour {{ ticket.requester.first_name }}"),
     ],
 )
-def test_html_to_text(fragment, text):
-    assert canned.html_to_text(fragment) == text
+def test_an_html_body_is_its_text_without_blank_lines(fragment, text):
+    library = json.dumps([{"name": "A", "body_html": fragment}])
+    transcripts, errors = read_json(library)
+    assert errors == [] and transcripts[0].turns[0].text == text
 
 
-def test_html_to_text_is_linear_on_unclosed_tags_and_comments():
+def test_html_bodies_are_read_in_linear_time_on_unclosed_tags_and_comments():
     started = time.perf_counter()
-    canned.html_to_text("<a " * 50_000 + "<!--" * 50_000 + "<script" * 50_000)
+    library = json.dumps([{"name": "A", "body_html": "Bonjour <a " * 50_000 + "<!--" * 50_000 + "<script" * 50_000}])
+    transcripts, _ = read_json(library)
     assert time.perf_counter() - started < 2
+    assert transcripts[0].turns[0].text.startswith("Bonjour <a Bonjour")
 
 
 # ---------------------------------------------------------------- broken YAML libraries
@@ -512,11 +517,11 @@ def test_many_identical_json_responses_stay_fast_and_ordered():
     ],
 )
 def test_conversations_and_speech_json_are_not_taken_for_a_library(document):
-    assert not any(shape.matches(document) for shape in canned.JSON_SHAPES)
+    assert not any(shape.matches(document) for shape in canned_library.JSON_SHAPES)
 
 
 def test_json_shapes_have_names_for_the_unrecognised_layout_message():
-    assert [shape.name for shape in canned.JSON_SHAPES] == ["zendesk-macros", "canned-responses"]
+    assert [shape.name for shape in canned_library.JSON_SHAPES] == ["zendesk-macros", "canned-responses"]
 
 
 def test_json_files_go_through_the_registry_with_agent_roles(tmp_path):
@@ -540,7 +545,7 @@ PLACEHOLDERS = [
 @pytest.mark.parametrize("placeholder", PLACEHOLDERS)
 def test_placeholder_regex_matches_each_form_whole(placeholder):
     text = f"Bonjour {placeholder}, votre colis part demain."
-    assert [m.group() for m in canned.PLACEHOLDER.finditer(text)] == [placeholder]
+    assert [m.group() for m in PLACEHOLDER.finditer(text)] == [placeholder]
 
 
 @pytest.mark.parametrize(
@@ -556,7 +561,7 @@ def test_placeholder_regex_matches_each_form_whole(placeholder):
     ],
 )
 def test_placeholder_regex_leaves_ordinary_text_alone(text):
-    assert canned.PLACEHOLDER.search(text) is None
+    assert PLACEHOLDER.search(text) is None
 
 
 def test_placeholders_stay_verbatim_in_yaml_and_json_bodies():

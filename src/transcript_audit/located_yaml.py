@@ -4,14 +4,26 @@ Rule files are written by hand, so a validation error must name the file,
 line and column. PyYAML's safe composer gives nodes with marks; this module
 turns them into plain dicts, lists and scalars that carry those marks.
 Only the safe subset of YAML is accepted: no Python tags.
+
+``load`` is strict, for rule packs and configuration: typed scalars, and the
+first problem stops the load. ``load_verbatim`` is for canned-response
+libraries, where each broken response is reported and the others read:
+every scalar stays the text as written, with its node (marks and scalar
+style, so a body's column is exact), and an unknown tag becomes an
+``Unsupported`` value for the caller to report.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+from .readers.decoding import LINE_BREAK
 
 
 @dataclass(frozen=True)
@@ -110,3 +122,163 @@ def _scalar(node: yaml.Node) -> Any:
         return _SAFE_CONSTRUCTOR.construct_object(node, deep=True)
     except yaml.constructor.ConstructorError as error:
         raise YamlError(f"unsupported YAML value: {error.problem}", _mark(node)) from None
+
+
+# ---------------------------------------------------------------- verbatim loading
+
+
+class MarkedText(str):
+    """A scalar's text as written, with its node (marks and style)."""
+
+    node: yaml.ScalarNode
+
+
+class MarkedMapping(dict):
+    line: int  # 1-based
+
+
+class MarkedList(list):
+    line: int
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """A value with a tag that is not read (``!!python/object``…): never constructed."""
+
+    tag: str
+    line: int
+
+
+def line_of(value: Any) -> int | None:
+    """The 1-based line where a ``load_verbatim`` value starts; None for a value without one (null)."""
+    if isinstance(value, MarkedText):
+        return value.node.start_mark.line + 1
+    return getattr(value, "line", None)
+
+
+_VERBATIM_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
+_NULL_TAG = "tag:yaml.org,2002:null"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+# PyYAML's scanner takes seconds on a line of a thousand '[' (each one is a possible
+# simple key checked against all the others) before failing on the depth anyway.
+_MAX_FLOW_DEPTH = 100
+_DEEP_FLOW = re.compile(r"(?:[\[{][^\[\]{}\r\n]{0,3}){%d}" % _MAX_FLOW_DEPTH)
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def load_verbatim(text: str) -> Any:
+    """Parse YAML text into ``MarkedText``, ``MarkedMapping``, ``MarkedList``, ``Unsupported`` and None.
+
+    Raises ``YamlError`` with the mark of a syntax error. PyYAML's pure-Python
+    composer is used, not libyaml: its messages are the ones users are shown.
+    """
+    if _DEEP_FLOW.search(text):  # what PyYAML would say, after seconds of scanning
+        raise YamlError("invalid YAML: nested too deeply", None)
+    file_lines = _FileLines(text)
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        file_lines.fix_tree(root)
+        return _verbatim(root) if root is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        file_lines.fix(mark)
+        problem = error.problem or error.context
+        if error.context and problem.startswith("but "):  # "expected a single document…, but found another document"
+            problem = f"{error.context}, {problem}"
+        raise YamlError(f"invalid YAML: {problem}", Mark(mark.line + 1, mark.column + 1) if mark else None) from None
+    except yaml.YAMLError as error:
+        raise YamlError(f"invalid YAML: {error}", None) from None
+    except RecursionError:
+        raise YamlError("invalid YAML: nested too deeply", None) from None
+
+
+class _FileLines:
+    """Puts YAML marks on the file's lines.
+
+    PyYAML also ends a line at NEL, LS and PS (U+0085, U+2028, U+2029, pasted
+    from web pages and Word); editors and the readers end lines at CR, LF and
+    CRLF only. Marks keep their character index, so line and column are
+    recomputed from it, only when the text holds one of those characters.
+    """
+
+    def __init__(self, text: str):
+        self._starts = None
+        if _YAML_ONLY_BREAKS.search(text):
+            self._starts = [0] + [match.end() for match in LINE_BREAK.finditer(text)]
+
+    def fix(self, mark: yaml.Mark | None) -> None:
+        if self._starts is None or mark is None:
+            return
+        line = bisect.bisect_right(self._starts, mark.index) - 1
+        mark.line, mark.column = line, mark.index - self._starts[line]
+
+    def fix_tree(self, root: yaml.Node | None) -> None:
+        if self._starts is None or root is None:
+            return
+        seen: set[int] = set()
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:  # aliases share nodes, a recursive one makes a cycle
+                continue
+            seen.add(id(node))
+            self.fix(node.start_mark)
+            self.fix(node.end_mark)
+            if isinstance(node, yaml.SequenceNode):
+                stack.extend(node.value)
+            elif isinstance(node, yaml.MappingNode):
+                stack.extend(child for pair in node.value for child in pair)
+
+
+def _verbatim(root: yaml.Node) -> Any:
+    """Plain dicts, lists and strings that carry their lines; scalars stay text.
+
+    Each node is converted once, so aliases share values (no "billion laughs")
+    and a recursive alias makes a cycle rather than endless work. Merge keys
+    (``<<: *defaults``) are honoured, without overriding the mapping's own keys.
+    """
+    done: dict[int, Any] = {}
+
+    def convert(node: yaml.Node) -> Any:
+        if id(node) in done:
+            return done[id(node)]
+        line = node.start_mark.line + 1
+        if node.tag not in _VERBATIM_TAGS:
+            done[id(node)] = Unsupported(node.tag, line)
+        elif isinstance(node, yaml.ScalarNode):
+            if node.tag == _NULL_TAG:
+                done[id(node)] = None
+            else:
+                text = MarkedText(node.value)
+                text.node = node
+                done[id(node)] = text
+        elif isinstance(node, yaml.SequenceNode):
+            items = done[id(node)] = MarkedList()
+            items.line = line
+            items.extend(convert(item) for item in node.value)
+        else:
+            mapping = done[id(node)] = MarkedMapping()
+            mapping.line = line
+            merged: list[Any] = []
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                if key_node.tag == _MERGE_TAG:
+                    merged.append(convert(value_node))
+                else:
+                    mapping[key_node.value] = convert(value_node)
+            for source in _merge_sources(merged):
+                for key, value in source.items():
+                    mapping.setdefault(key, value)
+        return done[id(node)]
+
+    return convert(root)
+
+
+def _merge_sources(merged: list[Any]) -> Iterable[dict]:
+    for value in merged:
+        for source in value if isinstance(value, list) else [value]:
+            if isinstance(source, dict):
+                yield source

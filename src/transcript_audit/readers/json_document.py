@@ -2,8 +2,9 @@
 
 Speech-to-text exports (Whisper, AWS Transcribe, Deepgram, AssemblyAI,
 Google CCAI), the project's own plain shape and canned-response exports
-(Zendesk, Freshdesk) all end in ``.json``; each shape module lists the
-layouts it knows in ``SHAPES``, and the first that matches converts.
+(Zendesk, Freshdesk) all end in ``.json``; each shape module
+(``speech_json``, ``canned_library``) lists the layouts it knows, and the
+first that matches converts.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ EXTENSIONS = (".json",)
 
 
 def shapes() -> list[JsonShape]:
-    from . import canned, speech_json
+    from . import canned_library, speech_json
 
-    return [*speech_json.SHAPES, *canned.JSON_SHAPES]
+    return [*speech_json.SHAPES, *canned_library.JSON_SHAPES]
 
 
 def sniff(data: bytes) -> bool:
