@@ -194,7 +194,7 @@ def test_a_typo_in_a_key_is_located_and_gets_the_nearest_key(tmp_path):
         (FORBIDDEN, "severity: warning", "severity: fatal", "fatal", "'severity' must be one of: info, warning, error"),
         (FORBIDDEN, "severity: warning", "severity: Warning", "Warning", "'severity' must be one of"),
         (FORBIDDEN, "check: forbidden", "check: banned", "banned", "unknown check 'banned'"),
-        (FORBIDDEN, "severity: warning", "severity: warning\n    channels: [call, fax]", "[call, fax]", "fax"),
+        (FORBIDDEN, "severity: warning", "severity: warning\n    channels: [call, fax]", "fax", "unknown channel 'fax'"),
         (FORBIDDEN, "severity: warning", "severity: warning\n    channels: phone", "phone", "phone"),
         (FORBIDDEN, "severity: warning", "severity: warning\n    speaker: boss", "boss", "'speaker' must be one of"),
         (REQUIRED, "check: required", "check: required\n    turns: 0", "0", "1 or more"),
@@ -381,7 +381,7 @@ def test_every_error_of_a_file_is_reported_not_only_the_first(tmp_path):
     assert located(errors) == [  # in file order
         (2, 5),  # missing severity, at the rule
         where(text, "sevrity"),
-        where(text, "[call, fax]"),
+        where(text, "fax"),  # the wrong channel itself, not its list
         where(text, "{speaker: customer}"),
         where(text, "0\n"),
     ], messages
@@ -423,7 +423,7 @@ def test_anchors_and_aliases_are_plain_yaml_and_load(tmp_path):
 # ---------------------------------------------------------------- placeholders
 
 
-@pytest.mark.parametrize("placeholder", ["{match}", "{term}", "{customer_item}", "{trigger}"])
+@pytest.mark.parametrize("placeholder", ["{match}", "{term}", "{customer_item}"])
 def test_known_placeholders_are_accepted(tmp_path, placeholder):
     text = FORBIDDEN.replace("{match}", placeholder)
     rule = load_one(tmp_path, text + f'    suggestion: ["Dites {placeholder}.", "Nommez l\'objet."]\n')
@@ -446,6 +446,15 @@ def test_an_unknown_placeholder_is_an_error(tmp_path, addition, key):
     assert len(errors) == 1
     assert f"unknown placeholder '{{{name}}}' in '{key}'" in errors[0].message
     assert errors[0].line == where(text, f"{{{name}}}")[0]
+
+
+def test_a_placeholder_belongs_to_the_checks_that_fill_it(tmp_path):
+    """``{trigger}`` is filled by response rules; in a forbidden rule it would stay as written."""
+    assert "{trigger}" in load_one(tmp_path, RESPONSE).message
+    rules, errors = load(tmp_path, FORBIDDEN.replace("{match}", "{trigger}"))
+    assert rules == [] and [e.message for e in errors] == [
+        "unknown placeholder '{trigger}' in 'message' (available: {match}, {term}, {customer_item})"
+    ]
 
 
 # ---------------------------------------------------------------- unless
@@ -602,12 +611,12 @@ def test_an_invalid_token_pattern_is_reported_with_its_file_and_line(tmp_path):
     assert "LEMMAA" in errors[0].message
 
 
-@pytest.mark.parametrize("pattern", ["[]", "{LEMMA: x}", "[LEMMA]"])
-def test_a_token_pattern_must_be_a_list_of_mappings(tmp_path, pattern):
+@pytest.mark.parametrize(("pattern", "needle"), [("[]", "[]"), ("{LEMMA: x}", "{LEMMA: x}"), ("[LEMMA]", "LEMMA")])
+def test_a_token_pattern_must_be_a_list_of_mappings(tmp_path, pattern, needle):
     text = FORBIDDEN.replace("      phrases: [votre marchandise]\n", f"      patterns:\n        - {pattern}\n")
     rules, errors = load(tmp_path, text)
     assert rules == []
-    error = error_at(errors, *where(text, pattern))
+    error = error_at(errors, *where(text, needle))  # a token that is not a mapping: the token itself
     assert "a token pattern is a non-empty list of token mappings" in error.message
 
 

@@ -2,7 +2,10 @@
 
 Every problem is collected (not only the first) and located at the file,
 line and column of the offending key or value, with the nearest valid key
-suggested for a typo. The rule language is documented in docs/rules.md.
+suggested for a typo. Which keys exist and what their values are is the
+rule-pack schema's to say (``schema.py``, the JSON Schema editors use too);
+this module adds what a schema cannot check and builds the rules. The rule
+language is documented in docs/rules.md.
 """
 
 from __future__ import annotations
@@ -16,22 +19,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import located_yaml
+from . import located_yaml, schema
 from .checks import CHECK_TYPES
 from .located_yaml import LocatedDict, LocatedList, Mark
 from .model import CHANNELS, ReadError, Severity
 from .regexes import nested_repetition
-from .rule_model import ALL, PLACEHOLDER, Example, Expression, Field, Measured, Phrase, Rule, Trigger, Unless
+from .rule_model import ALL, COMMON_PLACEHOLDERS, PLACEHOLDER, SPEAKERS, UNLESS_SPEAKERS, Example, Expression, Field, Measured, Phrase, Rule, Trigger, Unless
+from .schema import COMMON_FIELDS, EXPRESSION_KEYS, MEASURED_KEYS
 
-SPEAKERS = ("agent", "customer", "any")
-UNLESS_SPEAKERS = ("same", *SPEAKERS)
-PLACEHOLDERS = ("match", "term", "customer_item", "trigger", "value")
-_ID = re.compile(r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$")
-
-COMMON_FIELDS = (
-    "id", "category", "severity", "check", "message", "rationale", "suggestion",
-    "speaker", "channels", "unless", "when", "critical", "preview", "measured", "examples",
-)
+__all__ = ["COMMON_FIELDS", "EXPRESSION_KEYS", "MEASURED_KEYS", "SPEAKERS", "UNLESS_SPEAKERS", "RuleLoadError", "load_rules", "load_file", "load_pack"]
 
 
 class RuleLoadError(Exception):
@@ -48,6 +44,11 @@ class _Context:
     validate_patterns: bool = True
     pattern_problems: PatternChecker | None = None  # spaCy's validator, or one that remembers it
     errors: list[ReadError] = field(default_factory=list)
+    invalid: list[tuple[Any, ...]] = field(default_factory=list)  # where the schema found a problem
+
+    def clean(self, path: tuple[Any, ...]) -> bool:
+        """Did the schema accept everything at and under ``path``?"""
+        return not any(where[: len(path)] == path for where in self.invalid)
 
     def error(self, mark: Mark | None, message: str) -> None:
         self.errors.append(
@@ -184,6 +185,9 @@ def load_file(path: Path, validate_patterns: bool = True) -> tuple[list[Rule], l
 
 
 def load_pack(path: Path, validate_patterns: bool = True, pattern_problems: PatternChecker | None = None) -> Pack:
+    """One pack: checked against the rule-pack schema (``schema.py``: which keys exist,
+    what type each value has), then converted to ``Rule`` values with the checks a
+    schema cannot make (regexes, token patterns, placeholders, problems between keys)."""
     shown = path.as_posix()
     context = _Context(shown, validate_patterns, pattern_problems)
     pack = Pack(shown)
@@ -198,273 +202,200 @@ def load_pack(path: Path, validate_patterns: bool = True, pattern_problems: Patt
         context.error(error.mark, error.message)
         pack.errors = context.errors
         return pack
-    if not isinstance(document, LocatedDict):
-        context.error(Mark(1, 1), "a rule pack is a mapping with a 'rules:' list (and optionally 'extends:' and 'disable:')")
-        pack.errors = context.errors
-        return pack
-    _check_keys(context, document, ("rules", "extends", "disable"))
-    if not any(key in document for key in ("rules", "extends", "disable")):
-        context.error(document.mark, "missing required key 'rules'")
-    raw_rules = document.get("rules")
-    if raw_rules is not None and not isinstance(raw_rules, LocatedList):
-        context.error(document.value_marks["rules"], "'rules' must be a list of rules")
-    elif raw_rules is not None:
-        for raw, mark in zip(raw_rules, raw_rules.item_marks):
-            rule = _rule(context, raw, mark)
-            if rule is not None:
-                pack.rules.append(rule)
-    if "extends" in document:
-        pack.extends = _extensions(context, document["extends"], document.value_marks["extends"])
-    if "disable" in document:
-        value, mark = document["disable"], document.value_marks["disable"]
-        if not isinstance(value, LocatedList) or not all(isinstance(item, str) for item in value):
-            context.error(mark, "'disable' must be a list of rule ids (glob patterns allowed)")
-        else:
-            pack.disable = list(zip(value, value.item_marks))
+    problems = [] if schema.accepted_before("rules", text) else schema.validate(document, "rules", text)
+    for where, message in problems:
+        context.error(schema.locate(document, where) or Mark(1, 1), message)
+    context.invalid = [where for where, _ in problems]
+    if isinstance(document, LocatedDict):
+        _convert_pack(context, pack, document)
+    if not context.errors:
+        schema.remember_accepted("rules", text)
     pack.errors = sorted(context.errors, key=lambda e: (e.line or 0, e.column or 0))
     return pack
 
 
-def _extensions(context: _Context, raw: Any, mark: Mark) -> list[Extension]:
-    if not isinstance(raw, LocatedList):
-        context.error(mark, "'extends' must be a list of {rule, add, severity, examples}")
-        return []
-    extensions = []
-    for item, item_mark in zip(raw, raw.item_marks):
-        if not isinstance(item, LocatedDict):
-            context.error(item_mark, "each 'extends' entry is a mapping with 'rule' and 'add', 'severity' or 'examples'")
-            continue
-        _check_keys(context, item, ("rule", "add", "severity", "examples"), required=("rule",))
-        get = _Getter(context, item)
-        rule_id = get.string("rule")
-        severity = get.choice("severity", [s.value for s in Severity])
-        add = parse_expression(context, item["add"], item.value_marks["add"]) if "add" in item else Expression()
-        flag_examples, pass_examples = _examples(context, item)
-        if rule_id is not None:
-            extensions.append(
-                Extension(
-                    rule=rule_id, add=add, severity=Severity(severity) if severity else None,
-                    flag_examples=flag_examples, pass_examples=pass_examples,
-                    source=context.path, line=item_mark.line, column=item_mark.column,
-                )
-            )
-    return extensions
+def _convert_pack(context: _Context, pack: Pack, document: LocatedDict) -> None:
+    rules = document.get("rules")
+    if isinstance(rules, LocatedList):
+        for index, (raw, mark) in enumerate(zip(rules, rules.item_marks)):
+            if isinstance(raw, LocatedDict):
+                rule = _rule(context, raw, mark, ("rules", index))
+                if rule is not None:
+                    pack.rules.append(rule)
+    extends = document.get("extends")
+    if isinstance(extends, LocatedList):
+        for index, (raw, mark) in enumerate(zip(extends, extends.item_marks)):
+            if isinstance(raw, LocatedDict):
+                extension = _extension(context, raw, mark, ("extends", index))
+                if extension is not None:
+                    pack.extends.append(extension)
+    if "disable" in document and context.clean(("disable",)):
+        pack.disable = list(zip(document["disable"], document["disable"].item_marks))
 
 
-def _check_keys(context: _Context, mapping: LocatedDict, allowed: Sequence[str], required: Sequence[str] = ()) -> None:
-    for key in mapping:
-        if key not in allowed:
-            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else f" (expected one of: {', '.join(allowed)})"
-            context.error(mapping.key_marks[key], f"unknown key '{key}'{hint}")
-    for key in required:
-        if key not in mapping:
-            context.error(mapping.mark, f"missing required key '{key}'")
-
-
-def _rule(context: _Context, raw: Any, mark: Mark) -> Rule | None:
-    if not isinstance(raw, LocatedDict):
-        context.error(mark, "each rule must be a mapping")
+def _extension(context: _Context, raw: LocatedDict, mark: Mark, path: tuple) -> Extension | None:
+    add = _expression_at(context, raw, "add", path)
+    if not context.clean(path):
         return None
-    errors_before = len(context.errors)
-    check_name = raw.get("check")
-    check_type = CHECK_TYPES.get(check_name) if isinstance(check_name, str) else None
-    if "check" in raw and check_type is None:
-        context.error(raw.value_marks["check"], f"unknown check '{check_name}' (expected one of: {', '.join(CHECK_TYPES)})")
-    specific = tuple(check_type.FIELDS) if check_type else ()
-    required = ("id", "category", "severity", "check", "message", "rationale", "examples")
-    required += tuple(name for name, spec in (check_type.FIELDS.items() if check_type else ()) if spec.required)
-    _check_keys(context, raw, COMMON_FIELDS + specific, required=required)
-
-    get = _Getter(context, raw)
-    rule_id = get.string("id")
-    if rule_id is not None and not _ID.match(rule_id):
-        context.error(raw.value_marks["id"], f"rule id '{rule_id}' must be lower-case words joined by '-' (e.g. 'jargon-generic-item')")
-    category = get.string("category")
-    if category is not None and not _ID.match(category):
-        context.error(raw.value_marks["category"], f"category '{category}' must be a lower-case word")
-    severity = get.choice("severity", [s.value for s in Severity])
-    message = get.string("message")
-    rationale = get.string("rationale")
-    suggestion = get.strings("suggestion") or ()
-    speaker = get.choice("speaker", SPEAKERS) or "agent"
-    channels = get.choices("channels", CHANNELS) or CHANNELS
-    for key in ("message", "suggestion"):
-        _check_placeholders(context, raw, key)
-    unless = _unless_list(context, raw)
-    when = _unless_list(context, raw, key="when")
-    critical = raw.get("critical", False)
-    if not isinstance(critical, bool):
-        context.error(raw.value_marks["critical"], "'critical' must be true or false")
-    preview = raw.get("preview", False)
-    if not isinstance(preview, bool):
-        context.error(raw.value_marks["preview"], "'preview' must be true or false")
-    measured = _measured(context, raw)
-    flag_examples, pass_examples = _examples(context, raw)
-    options: dict[str, Any] = {}
-    if check_type:
-        for name, spec in check_type.FIELDS.items():
-            if name in raw:
-                options[name] = _parse_field(context, spec, raw[name], raw.value_marks[name])
-            else:
-                options[name] = spec.default
-        # Problems between keys, once every key is valid on its own ("terms" needs "match").
-        if hasattr(check_type, "validate") and len(context.errors) == errors_before:
-            for key, problem in check_type.validate(options):
-                context.error(raw.value_marks[key] if key in raw else mark, problem)
-    if len(context.errors) > errors_before:
-        return None
-    return Rule(
-        id=rule_id, category=category, severity=Severity(severity), check=check_name,
-        message=message, rationale=rationale, suggestion=tuple(suggestion), speaker=speaker,
-        channels=tuple(channels), unless=unless, flag_examples=flag_examples,
-        pass_examples=pass_examples, options=options, source=context.path, line=mark.line,
-        column=mark.column, when=when, critical=critical is True, preview=preview is True,
-        measured=measured,
+    flag_examples, pass_examples = _examples(raw)
+    severity = raw.get("severity")
+    return Extension(
+        rule=raw["rule"].strip(), add=add or Expression(), severity=Severity(severity) if severity else None,
+        flag_examples=flag_examples, pass_examples=pass_examples,
+        source=context.path, line=mark.line, column=mark.column,
     )
 
 
-MEASURED_KEYS = ("precision", "recall", "conversations", "corpus")
+def _rule(context: _Context, raw: LocatedDict, mark: Mark, path: tuple) -> Rule | None:
+    """A rule the schema accepted becomes a ``Rule``; in one it refused, the checks the
+    schema cannot make still run on the parts it accepted, so every problem is reported."""
+    errors_before = len(context.errors)
+    check_type = CHECK_TYPES.get(raw.get("check")) if isinstance(raw.get("check"), str) else None
+    fields = check_type.FIELDS if check_type else {}
+    placeholders = (*COMMON_PLACEHOLDERS, *getattr(check_type, "PLACEHOLDERS", ()))
+    for key in ("message", "suggestion"):
+        if key in raw and context.clean((*path, key)):
+            _check_placeholders(context, raw, key, placeholders)
+    options: dict[str, Any] = {}
+    for name, spec in fields.items():
+        options[name] = _field(context, spec, raw, name, path)
+    unless = _conditions(context, raw, "unless", path)
+    when = _conditions(context, raw, "when", path)
+    if not context.clean(path) or len(context.errors) > errors_before:
+        return None
+    # Problems between keys, once every key is valid on its own ("terms" needs "match").
+    if hasattr(check_type, "validate"):
+        for key, problem in check_type.validate(options):
+            context.error(raw.value_marks[key] if key in raw else mark, problem)
+        if len(context.errors) > errors_before:
+            return None
+    flag_examples, pass_examples = _examples(raw)
+    suggestion = raw.get("suggestion", ())
+    channels = raw.get("channels", CHANNELS)
+    return Rule(
+        id=raw["id"].strip(), category=raw["category"].strip(), severity=Severity(raw["severity"]), check=raw["check"],
+        message=raw["message"].strip(), rationale=raw["rationale"].strip(),
+        suggestion=tuple(text.strip() for text in ([suggestion] if isinstance(suggestion, str) else suggestion)),
+        speaker=raw.get("speaker", "agent"), channels=tuple([channels] if isinstance(channels, str) else channels),
+        unless=unless, flag_examples=flag_examples, pass_examples=pass_examples, options=options,
+        source=context.path, line=mark.line, column=mark.column, when=when,
+        critical=raw.get("critical", False), preview=raw.get("preview", False), measured=_measured(raw),
+    )
 
 
-def _measured(context: _Context, raw: LocatedDict) -> Measured | None:
+def _measured(raw: LocatedDict) -> Measured | None:
     """A rule's precision and recall on real conversations, as its pack states them."""
     value = raw.get("measured")
     if value is None:
         return None
-    if not isinstance(value, LocatedDict):
-        context.error(raw.value_marks["measured"], f"'measured' is a mapping with: {', '.join(MEASURED_KEYS)}")
+    figures = {key: None if value.get(key) is None else float(value[key]) for key in ("precision", "recall")}
+    return Measured(conversations=int(value.get("conversations", 0)), corpus=value["corpus"].strip(), **figures)
+
+
+def _check_placeholders(context: _Context, raw: LocatedDict, key: str, available: Sequence[str]) -> None:
+    value = raw[key]
+    for text in [value] if isinstance(value, str) else value:
+        for name in PLACEHOLDER.findall(text):
+            if name not in available:
+                listed = ", ".join("{" + p + "}" for p in available)
+                context.error(raw.value_marks[key], f"unknown placeholder '{{{name}}}' in '{key}' (available: {listed})")
+
+
+# ---------------------------------------------------------------- check fields
+
+# A field kind whose value becomes something else than the YAML value; every other kind
+# (choice, count, number) is taken as the schema accepted it.
+def _field(context: _Context, spec: Field, raw: LocatedDict, name: str, path: tuple) -> Any:
+    if name not in raw:
+        return spec.default
+    if spec.kind == "expression":
+        return _expression_at(context, raw, name, path)
+    if spec.kind == "trigger":
+        value = raw[name]
+        match = _expression_at(context, value, "match", (*path, name)) if isinstance(value, LocatedDict) else None
+        return Trigger(speaker=value.get("speaker", "customer"), match=match) if match is not None else None
+    if spec.kind == "count":
+        return int(raw[name]) if context.clean((*path, name)) else None  # 2.0 is a whole number for JSON Schema
+    return raw[name]
+
+
+def _expression_at(context: _Context, raw: LocatedDict, key: str, path: tuple) -> Expression | None:
+    """The expression under ``key`` when the schema accepted it, with the checks it cannot make."""
+    if key not in raw or not context.clean((*path, key)):
         return None
-    _check_keys(context, value, MEASURED_KEYS, required=("corpus",))
-    figures: dict[str, Any] = {}
-    for key in ("precision", "recall"):
-        figure = value.get(key)
-        if figure is not None and (isinstance(figure, bool) or not isinstance(figure, (int, float)) or not 0 <= figure <= 1):
-            context.error(value.value_marks[key], f"'{key}' must be a number from 0 to 1, or null when not measured")
-            return None
-        figures[key] = None if figure is None else float(figure)
-    conversations = value.get("conversations", 0)
-    if isinstance(conversations, bool) or not isinstance(conversations, int) or conversations < 0:
-        context.error(value.value_marks.get("conversations", raw.value_marks["measured"]), "'conversations' must be a whole number")
-        return None
-    corpus = value.get("corpus")
-    if not isinstance(corpus, str) or not corpus.strip():
-        return None
-    return Measured(precision=figures["precision"], recall=figures["recall"], conversations=conversations, corpus=corpus.strip())
+    return parse_expression(context, raw[key], raw.value_marks[key])
 
 
-class _Getter:
-    """Typed access to a rule's common keys, reporting type errors where they are."""
-
-    def __init__(self, context: _Context, raw: LocatedDict):
-        self.context, self.raw = context, raw
-
-    def _mark(self, key: str) -> Mark:
-        return self.raw.value_marks[key]
-
-    def string(self, key: str) -> str | None:
-        value = self.raw.get(key)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.context.error(self._mark(key), f"'{key}' must be a non-empty text")
-            return None
-        return value.strip()
-
-    def strings(self, key: str) -> list[str] | None:
-        value = self.raw.get(key)
-        if value is None:
-            return None
-        values = [value] if isinstance(value, str) else value
-        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-            self.context.error(self._mark(key), f"'{key}' must be a text or a list of texts")
-            return None
-        return [v.strip() for v in values]
-
-    def choice(self, key: str, choices: Sequence[str]) -> str | None:
-        value = self.raw.get(key)
-        if value is None:
-            return None
-        if value not in choices:
-            self.context.error(self._mark(key), f"'{key}' must be one of: {', '.join(choices)} (got '{value}')")
-            return None
-        return value
-
-    def choices(self, key: str, choices: Sequence[str]) -> list[str] | None:
-        values = self.strings(key)
-        if values is None:
-            return None
-        bad = [value for value in values if value not in choices]
-        if bad:
-            self.context.error(self._mark(key), f"unknown {key} {', '.join(bad)} (expected: {', '.join(choices)})")
-            return None
-        return values
-
-
-def _check_placeholders(context: _Context, raw: LocatedDict, key: str) -> None:
+def _conditions(context: _Context, raw: LocatedDict, key: str, path: tuple) -> tuple[Unless, ...]:
+    """``unless`` (excuses) or ``when`` (conditions): one mapping or a list of them."""
     value = raw.get(key)
-    texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    for text in texts:
-        for name in PLACEHOLDER.findall(text) if isinstance(text, str) else ():
-            if name not in PLACEHOLDERS:
-                context.error(raw.value_marks[key], f"unknown placeholder '{{{name}}}' in '{key}' (available: {', '.join('{' + p + '}' for p in PLACEHOLDERS)})")
+    if value is None:
+        return ()
+    if isinstance(value, LocatedList):
+        items = [(item, (*path, key, index)) for index, item in enumerate(value)]
+    else:
+        items = [(value, (*path, key))]
+    result = []
+    for item, item_path in items:
+        if not isinstance(item, LocatedDict):
+            continue
+        match = _expression_at(context, item, "match", item_path)
+        if not context.clean(item_path):
+            continue
+        result.append(
+            Unless(
+                match=match or Expression(), echo=item.get("echo", False), speaker=item.get("speaker", "same"),
+                before=_window_bound(item.get("before", 0)), after=_window_bound(item.get("after", 0)),
+                uninterrupted=item.get("uninterrupted", False), near=item.get("near"),
+            )
+        )
+    return tuple(result)
+
+
+def _window_bound(value: int | str) -> int:
+    return ALL if value == "all" else int(value)
+
+
+def _examples(raw: LocatedDict) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
+    value = raw.get("examples")
+    if value is None:
+        return (), ()
+    parsed = []
+    for key in ("flag", "pass"):
+        examples = value[key]
+        parsed.append(
+            tuple(
+                Example(item, None, mark.line) if isinstance(item, str) else Example(item["text"], item.get("channel"), mark.line)
+                for item, mark in zip(examples, examples.item_marks)
+            )
+        )
+    return parsed[0], parsed[1]
 
 
 # ---------------------------------------------------------------- expressions
 
-EXPRESSION_KEYS = ("phrases", "forms", "patterns", "regex")
 
-
-def parse_expression(context: _Context, raw: Any, mark: Mark) -> Expression:
-    if not isinstance(raw, LocatedDict):
-        context.error(mark, f"an expression is a mapping with any of: {', '.join(EXPRESSION_KEYS)}")
-        return Expression()
+def parse_expression(context: _Context, raw: LocatedDict, mark: Mark) -> Expression:
+    """An expression the schema accepted, with what it cannot check: regexes compile
+    without catastrophic backtracking, token patterns pass spaCy's validator."""
     errors_before = len(context.errors)
-    _check_keys(context, raw, EXPRESSION_KEYS)
-    phrases = _phrases(context, raw.get("phrases"), raw.value_marks.get("phrases", mark), "phrases")
-    forms = _phrases(context, raw.get("forms"), raw.value_marks.get("forms", mark), "forms")
-    patterns = _patterns(context, raw.get("patterns"), raw.value_marks.get("patterns", mark))
-    regexes = _regexes(context, raw.get("regex"), raw.value_marks.get("regex", mark))
+    phrases = _phrases(raw.get("phrases", ()))
+    forms = _phrases(raw.get("forms", ()))
+    patterns = _patterns(context, raw.get("patterns"))
+    regexes = _regexes(context, raw.get("regex"))
     expression = Expression(phrases=phrases, forms=forms, patterns=patterns, regex=regexes)
     if expression.is_empty() and len(context.errors) == errors_before:
         context.error(mark, "empty expression: give at least one phrase, pattern or regex")
     return expression
 
 
-def _items(context: _Context, raw: Any, mark: Mark, what: str) -> list[tuple[Any, Mark]]:
-    if raw is None:
-        return []
-    if not isinstance(raw, LocatedList):
-        context.error(mark, f"'{what}' must be a list")
-        return []
-    return list(zip(raw, raw.item_marks))
+def _phrases(raw: Sequence[Any]) -> tuple[Phrase, ...]:
+    return tuple(Phrase(item.strip()) if isinstance(item, str) else Phrase(item["phrase"].strip(), item.get("suggestion")) for item in raw)
 
 
-def _phrases(context: _Context, raw: Any, mark: Mark, key: str) -> tuple[Phrase, ...]:
-    phrases = []
-    for item, item_mark in _items(context, raw, mark, key):
-        if isinstance(item, str) and item.strip():
-            phrases.append(Phrase(item.strip()))
-        elif isinstance(item, LocatedDict):
-            _check_keys(context, item, ("phrase", "suggestion"), required=("phrase",))
-            text, suggestion = item.get("phrase"), item.get("suggestion")
-            if not isinstance(text, str) or not text.strip():
-                context.error(item_mark, "'phrase' must be a non-empty text")
-            elif suggestion is not None and not isinstance(suggestion, str):
-                context.error(item.value_marks["suggestion"], "'suggestion' must be a text")
-            else:
-                phrases.append(Phrase(text.strip(), suggestion))
-        else:
-            context.error(item_mark, "a phrase is a text or a mapping {phrase, suggestion}")
-    return tuple(phrases)
-
-
-def _patterns(context: _Context, raw: Any, mark: Mark) -> tuple[tuple[dict[str, Any], ...], ...]:
+def _patterns(context: _Context, raw: LocatedList | None) -> tuple[tuple[dict[str, Any], ...], ...]:
     patterns = []
-    for item, item_mark in _items(context, raw, mark, "patterns"):
-        if not isinstance(item, list) or not item or not all(isinstance(token, dict) for token in item):
-            context.error(item_mark, "a token pattern is a non-empty list of token mappings, e.g. [{LEMMA: pouvoir}, {LOWER: pas}]")
-            continue
+    for item, item_mark in zip(raw, raw.item_marks) if raw is not None else ():
         pattern = tuple(_plain(token) for token in item)
         if _token_regex_problems(context, pattern, item_mark):
             continue
@@ -511,12 +442,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _regexes(context: _Context, raw: Any, mark: Mark) -> tuple[str, ...]:
+def _regexes(context: _Context, raw: LocatedList | None) -> tuple[str, ...]:
     regexes = []
-    for item, item_mark in _items(context, raw, mark, "regex"):
-        if not isinstance(item, str):
-            context.error(item_mark, "a regex must be a text")
-            continue
+    for item, item_mark in zip(raw, raw.item_marks) if raw is not None else ():
         import regex  # the engine that runs it, with a time limit (imported only when loading regexes)
 
         try:
@@ -532,129 +460,3 @@ def _regexes(context: _Context, raw: Any, mark: Mark) -> tuple[str, ...]:
             continue
         regexes.append(item)
     return tuple(regexes)
-
-
-# ---------------------------------------------------------------- unless, trigger, examples
-
-
-def _unless_list(context: _Context, raw: LocatedDict, key: str = "unless") -> tuple[Unless, ...]:
-    """``unless`` (excuses) or ``when`` (conditions): one mapping or a list of them."""
-    value = raw.get(key)
-    if value is None:
-        return ()
-    mark = raw.value_marks[key]
-    items = list(zip(value, value.item_marks)) if isinstance(value, LocatedList) else [(value, mark)]
-    result = []
-    for item, item_mark in items:
-        parsed = _unless(context, item, item_mark, key)
-        if parsed is not None:
-            result.append(parsed)
-    return tuple(result)
-
-
-def _unless(context: _Context, raw: Any, mark: Mark, key: str = "unless") -> Unless | None:
-    if not isinstance(raw, LocatedDict):
-        context.error(mark, f"'{key}' is a mapping (or a list of mappings) with 'match' or 'echo'")
-        return None
-    _check_keys(context, raw, ("match", "echo", "speaker", "before", "after", "uninterrupted", "near"))
-    match = parse_expression(context, raw["match"], raw.value_marks["match"]) if "match" in raw else Expression()
-    echo = _flag(context, raw, "echo")
-    uninterrupted = _flag(context, raw, "uninterrupted")
-    if match.is_empty() and not echo:
-        context.error(mark, f"'{key}' needs 'match' or 'echo: true'")
-    speaker = raw.get("speaker", "same")
-    if speaker not in UNLESS_SPEAKERS:
-        context.error(raw.value_marks["speaker"], f"'speaker' must be one of: {', '.join(UNLESS_SPEAKERS)}")
-    before = _window_bound(context, raw, "before")
-    after = _window_bound(context, raw, "after")
-    near = raw.get("near")
-    if near is not None and (isinstance(near, bool) or not isinstance(near, int) or near < 0):
-        context.error(raw.value_marks["near"], "'near' must be a number of tokens (0 or more)")
-        near = None
-    if near is not None and match.is_empty():
-        context.error(raw.value_marks["near"], "'near' needs 'match'")
-    return Unless(
-        match=match, echo=echo, speaker=speaker, before=before, after=after, uninterrupted=uninterrupted, near=near
-    )
-
-
-def _flag(context: _Context, raw: LocatedDict, key: str) -> bool:
-    value = raw.get(key, False)
-    if not isinstance(value, bool):
-        context.error(raw.value_marks[key], f"'{key}' must be true or false")
-        return False
-    return value
-
-
-def _window_bound(context: _Context, raw: LocatedDict, key: str) -> int:
-    value = raw.get(key, 0)
-    if value == "all":
-        return ALL
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        context.error(raw.value_marks[key], f"'{key}' must be a number of turns (0 or more) or 'all'")
-        return 0
-    return value
-
-
-def parse_trigger(context: _Context, raw: Any, mark: Mark) -> Trigger | None:
-    if not isinstance(raw, LocatedDict):
-        context.error(mark, "'trigger' is a mapping with 'match' and optionally 'speaker'")
-        return None
-    _check_keys(context, raw, ("speaker", "match"), required=("match",))
-    speaker = raw.get("speaker", "customer")
-    if speaker not in SPEAKERS:
-        context.error(raw.value_marks["speaker"], f"'speaker' must be one of: {', '.join(SPEAKERS)}")
-    if "match" not in raw:
-        return None
-    return Trigger(speaker=speaker, match=parse_expression(context, raw["match"], raw.value_marks["match"]))
-
-
-def _examples(context: _Context, raw: LocatedDict) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
-    value = raw.get("examples")
-    if value is None:
-        return (), ()
-    if not isinstance(value, LocatedDict):
-        context.error(raw.value_marks["examples"], "'examples' is a mapping with 'flag' and 'pass' lists")
-        return (), ()
-    _check_keys(context, value, ("flag", "pass"), required=("flag", "pass"))
-    parsed = []
-    for key in ("flag", "pass"):
-        examples = []
-        for item, item_mark in _items(context, value.get(key), value.value_marks.get(key, value.mark), key):
-            if isinstance(item, str) and item.strip():
-                examples.append(Example(item, None, item_mark.line))
-            elif isinstance(item, LocatedDict) and isinstance(item.get("text"), str):
-                _check_keys(context, item, ("text", "channel"), required=("text",))
-                channel = item.get("channel")
-                if channel is not None and channel not in CHANNELS:
-                    context.error(item.value_marks["channel"], f"'channel' must be one of: {', '.join(CHANNELS)}")
-                examples.append(Example(item["text"], channel, item_mark.line))
-            else:
-                context.error(item_mark, "an example is a text or a mapping {text, channel}")
-        parsed.append(tuple(examples))
-    return parsed[0], parsed[1]
-
-
-# ---------------------------------------------------------------- check fields
-
-
-def _parse_field(context: _Context, spec: Field, raw: Any, mark: Mark) -> Any:
-    if spec.kind == "expression":
-        return parse_expression(context, raw, mark)
-    if spec.kind == "trigger":
-        return parse_trigger(context, raw, mark)
-    if spec.kind == "choice":
-        if raw not in spec.choices:
-            context.error(mark, f"must be one of: {', '.join(spec.choices)} (got '{raw}')")
-        return raw
-    if spec.kind == "count":
-        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 1:
-            context.error(mark, "must be a whole number of turns, 1 or more")
-        return raw
-    elif spec.kind == "number":
-        # A threshold: 120 (words), 70 (percent), 0.5 (hours). NaN and infinity fail the range test.
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not 0 <= raw < float("inf"):
-            context.error(mark, "must be a number, 0 or more (e.g. 120 or 1.5)")
-            return None
-        return raw
-    raise ValueError(f"unknown field kind {spec.kind!r}")

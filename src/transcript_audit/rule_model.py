@@ -11,6 +11,12 @@ from .model import Severity
 ALL = -1  # a window bound meaning "every turn in that direction"
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Whose turns a rule judges, and whose turns an excuse or a condition looks at.
+SPEAKERS = ("agent", "customer", "any")
+UNLESS_SPEAKERS = ("same", *SPEAKERS)
+# Placeholders every check fills (``Conversation.finding``); a check type declares the
+# ones it adds in its own ``PLACEHOLDERS`` ("trigger", "value").
+COMMON_PLACEHOLDERS = ("match", "term", "customer_item")
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 A check type is code; a rule is data that names its check type with
 ``check:``. Each check class declares ``NAME``, the rule keys it adds
-(``FIELDS``), is built from a validated ``Rule`` and yields findings from
-``run``. Every module of this package that defines such a class is found
+(``FIELDS``, from which the rule-pack schema is generated), optionally the
+placeholders it fills besides the common ones (``PLACEHOLDERS``) and the
+problems between its keys (``validate``), is built from a validated ``Rule``
+and yields findings from ``run``. Every module of this package that defines such a class is found
 here, so adding a check type is adding a module.
 """
 

@@ -118,6 +118,7 @@ def uses(text: str, name: PersonName) -> bool:
 class CustomerName:
     NAME = "customer-name"
     FIELDS: dict = {}
+    PLACEHOLDERS = ("trigger",)  # the name as the customer gave it
 
     def __init__(self, rule: Rule):
         self.rule = rule

@@ -85,6 +85,7 @@ class Metric:
         "match": Field("expression"),
         "min_turns": Field("count", default=1),
     }
+    PLACEHOLDERS = ("value",)  # the measured number, written the French way
 
     def __init__(self, rule: Rule):
         problems = self.validate(rule.options)

@@ -25,6 +25,7 @@ class Response:
         "match": Field("expression", required=True),
         "turns": Field("count", default=1),
     }
+    PLACEHOLDERS = ("trigger",)  # the words that called for a reaction
 
     def __init__(self, rule: Rule):
         self.rule = rule

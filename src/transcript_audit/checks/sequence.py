@@ -38,6 +38,7 @@ class Sequence:
         "match": Field("expression", required=True),
         "turns": Field("count", default=None),
     }
+    PLACEHOLDERS = ("trigger",)  # the earlier words, to the end of their sentence
 
     def __init__(self, rule: Rule):
         self.rule = rule
