@@ -8,25 +8,20 @@ that ``transcript-audit init`` writes.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import located_yaml
+from . import located_yaml, schema
 from .located_yaml import LocatedDict, Mark
 from .model import ReadError, Severity
+from .schema import CONFIG_KEYS as KEYS
+from .schema import FAIL_ON
 
 CONFIG_NAMES = (".transcript-audit.yaml", ".transcript-audit.yml")
-FAIL_ON = ("info", "warning", "error", "never")
-
-KEYS = (
-    "packs", "builtin-rules", "select", "ignore", "severity", "fail-on", "include", "exclude",
-    "input-format", "agents", "agent-domains", "columns", "per-path", "weights", "preview",
-)
-PER_PATH_KEYS = ("paths", "select", "ignore", "severity")
+PER_PATH_KEYS = tuple(schema.PER_PATH["properties"])
 
 
 class ConfigError(Exception):
@@ -92,9 +87,11 @@ def _has_tool_table(pyproject: Path) -> bool:
 
 
 def load_config(path: Path) -> Config:
-    """Read and validate a configuration file; raises ``ConfigError`` listing every problem."""
+    """Read and validate a configuration file; raises ``ConfigError`` listing every problem.
+
+    Which settings exist and what their values are is the configuration schema's
+    to say (``schema.config_schema``, printed by ``transcript-audit config schema``)."""
     shown = path.as_posix()
-    errors: list[ReadError] = []
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -107,132 +104,61 @@ def load_config(path: Path) -> Config:
         marks: dict[str, Mark] = {}
     else:
         try:
-            data = located_yaml.load(text) or LocatedDict()
+            data = located_yaml.load(text)
         except located_yaml.YamlError as error:
             mark = error.mark
             raise ConfigError([ReadError(shown, mark.line if mark else None, error.message, mark.column if mark else None)]) from None
+        data = LocatedDict() if data is None else data
         marks = getattr(data, "key_marks", {})
     if not isinstance(data, dict):
         raise ConfigError([ReadError(shown, 1, "a configuration is a mapping of settings", 1)])
-    reader = _Reader(shown, marks, errors)
-    config = Config(path=path)
+    if not schema.accepted_before("config", text):
+        errors = []
+        for where, message in schema.validate(data, "config", text):
+            # Located at the setting's key (a pyproject.toml gives no positions).
+            mark = marks.get(str(where[0])) if where else None
+            errors.append(ReadError(shown, mark.line if mark else None, message, mark.column if mark else None))
+        if errors:
+            raise ConfigError(sorted(errors, key=lambda e: (e.line or 0, e.column or 0)))
+        schema.remember_accepted("config", text)
+    return _config(path, data)
+
+
+def _config(path: Path, data: dict[str, Any]) -> Config:
+    """The settings of a configuration the schema accepted."""
     base = path.parent
+    config = Config(path=path)
     for key, value in data.items():
-        if key not in KEYS:
-            reader.unknown(key, KEYS)
-            continue
         name = key.replace("-", "_")
         if key == "packs":
-            config.packs = [base / item for item in reader.strings(key, value)]
-        elif key == "builtin-rules":
-            config.builtin_rules = reader.boolean(key, value)
-        elif key == "preview":
-            config.preview = reader.boolean(key, value)
+            config.packs = [base / item for item in _texts(value)]
         elif key in ("select", "ignore", "include", "exclude", "agents", "agent-domains"):
-            setattr(config, name, reader.strings(key, value))
+            setattr(config, name, _texts(value))
         elif key == "severity":
-            config.severity = reader.severities(key, value)
-        elif key == "fail-on":
-            config.fail_on = reader.choice(key, value, FAIL_ON)
+            config.severity = _severities(value)
         elif key == "input-format":
-            config.input_format = reader.text(key, value)
-        elif key == "columns":
-            config.columns = reader.mapping(key, value)
+            config.input_format = value.strip()
         elif key == "weights":
-            config.weights = reader.weights(key, value)
+            config.weights = {str(k): float(v) for k, v in value.items()}
         elif key == "per-path":
-            config.per_path = reader.per_path(key, value)
-            for override in config.per_path:
-                override.base = base
-    if errors:
-        raise ConfigError(errors)
+            config.per_path = [
+                PathOverride(
+                    paths=_texts(item["paths"]), base=base, select=_texts(item.get("select", [])),
+                    ignore=_texts(item.get("ignore", [])), severity=_severities(item.get("severity", {})),
+                )
+                for item in value
+            ]
+        else:  # builtin-rules, preview, fail-on, columns: as written
+            setattr(config, name, dict(value) if isinstance(value, dict) else value)
     return config
 
 
-class _Reader:
-    """Typed access to configuration values, with errors located at their key."""
+def _texts(value: str | list[str]) -> list[str]:
+    return [item.strip() for item in ([value] if isinstance(value, str) else value)]
 
-    def __init__(self, path: str, marks: dict[str, Mark], errors: list[ReadError]):
-        self.path, self.marks, self.errors = path, marks, errors
 
-    def error(self, key: str, message: str) -> None:
-        mark = self.marks.get(key)
-        self.errors.append(ReadError(self.path, mark.line if mark else None, message, mark.column if mark else None))
-
-    def unknown(self, key: str, allowed: tuple[str, ...]) -> None:
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f" (did you mean '{close[0]}'?)" if close else f" (expected one of: {', '.join(allowed)})"
-        self.error(key, f"unknown setting '{key}'{hint}")
-
-    def strings(self, key: str, value: Any) -> list[str]:
-        values = [value] if isinstance(value, str) else value
-        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
-            self.error(key, f"'{key}' must be a text or a list of texts")
-            return []
-        return [v.strip() for v in values]
-
-    def text(self, key: str, value: Any) -> str | None:
-        if not isinstance(value, str) or not value.strip():
-            self.error(key, f"'{key}' must be a text")
-            return None
-        return value.strip()
-
-    def boolean(self, key: str, value: Any) -> bool:
-        if not isinstance(value, bool):
-            self.error(key, f"'{key}' must be true or false")
-            return True
-        return value
-
-    def choice(self, key: str, value: Any, choices: tuple[str, ...]) -> str | None:
-        if value not in choices:
-            self.error(key, f"'{key}' must be one of: {', '.join(choices)} (got '{value}')")
-            return None
-        return value
-
-    def mapping(self, key: str, value: Any) -> dict[str, str]:
-        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-            self.error(key, f"'{key}' must map names to texts")
-            return {}
-        return dict(value)
-
-    def severities(self, key: str, value: Any) -> dict[str, Severity]:
-        levels = [s.value for s in Severity]
-        if not isinstance(value, dict) or not all(isinstance(v, str) and v in levels for v in value.values()):
-            self.error(key, f"'{key}' maps rule ids, categories or globs to one of: {', '.join(levels)}")
-            return {}
-        return {str(k): Severity(v) for k, v in value.items()}
-
-    def weights(self, key: str, value: Any) -> dict[str, float]:
-        valid = isinstance(value, dict) and all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 10 for v in value.values()
-        )
-        if not valid:
-            self.error(key, f"'{key}' maps categories to a weight between 0 and 10 (1 is the default)")
-            return {}
-        return {str(k): float(v) for k, v in value.items()}
-
-    def per_path(self, key: str, value: Any) -> list[PathOverride]:
-        if not isinstance(value, list):
-            self.error(key, f"'{key}' must be a list of {{paths, select, ignore, severity}}")
-            return []
-        overrides = []
-        for item in value:
-            if not isinstance(item, dict) or "paths" not in item:
-                self.error(key, f"each '{key}' entry needs 'paths' (globs) and select, ignore or severity")
-                continue
-            for name in item:
-                if name not in PER_PATH_KEYS:
-                    close = difflib.get_close_matches(name, PER_PATH_KEYS, n=1)
-                    self.error(key, f"unknown key '{name}' in '{key}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
-            overrides.append(
-                PathOverride(
-                    paths=self.strings(key, item["paths"]),
-                    select=self.strings(key, item.get("select", [])),
-                    ignore=self.strings(key, item.get("ignore", [])),
-                    severity=self.severities(key, item.get("severity", {})),
-                )
-            )
-        return overrides
+def _severities(value: dict[str, str]) -> dict[str, Severity]:
+    return {str(k): Severity(v) for k, v in value.items()}
 
 
 STARTER = """\
