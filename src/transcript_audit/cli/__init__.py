@@ -43,6 +43,9 @@ def main_callback(
 from . import check_command, init_command, rules_commands  # noqa: E402  (commands register on ``app``)
 
 app.add_typer(rules_commands.rules_app, name="rules")
+from .config_commands import config_app  # noqa: E402
+
+app.add_typer(config_app, name="config")
 
 
 __all__ = ["app", "check_command", "init_command"]

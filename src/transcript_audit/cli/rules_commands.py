@@ -1,4 +1,4 @@
-"""``transcript-audit rules list|show|test``: inspect the rules and test a team's own packs."""
+"""``transcript-audit rules list|show|test|schema``: inspect the rules, test a team's own packs, print the rule-pack schema."""
 
 from __future__ import annotations
 
@@ -161,3 +161,13 @@ def test_rules(
 
 def _under(source: str, roots: set[str]) -> bool:
     return any(source == root or source.startswith(root.rstrip("/") + "/") for root in roots)
+
+
+@rules_app.command("schema")
+def rules_schema() -> None:
+    """Print the JSON Schema of a rule pack, for editors (docs/rules.md, "Editor completion")."""
+    import json
+
+    from ..schema import rule_pack_schema
+
+    typer.echo(json.dumps(rule_pack_schema(), indent=2, ensure_ascii=False))
