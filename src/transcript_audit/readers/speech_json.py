@@ -56,6 +56,11 @@ class JsonLines:
     stepped over by the C parser. ``line`` then walks from the nearest
     recorded value down to the one asked for. Both are linear, and exact
     whatever the escaping, the key order or the nesting.
+
+    Kept rather than a library (measured on a 51 MB Whisper export, line of
+    each of 40,000 segment texts): tree-sitter-json gives the same lines in
+    7.2 s and json-source-map in 70 s, against 1.0 s here (json.loads alone:
+    1.2 s); ijson reports no positions.
     """
 
     def __init__(self, text: str, max_depth: int = 3):
