@@ -399,15 +399,6 @@ def _inlined(node: Any, defs: dict[str, Any]) -> Any:
     return node
 
 
-@functools.cache
-def check_schema() -> None:
-    """Raise if either schema is not valid JSON Schema (tests call it)."""
-    import jsonschema
-
-    jsonschema.Draft202012Validator.check_schema(rule_pack_schema())
-    jsonschema.Draft202012Validator.check_schema(config_schema())
-
-
 Path = tuple[Any, ...]  # keys and indexes from the document's root
 
 
