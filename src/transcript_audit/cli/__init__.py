@@ -1,4 +1,4 @@
-"""The ``transcript-audit`` command: thin Typer commands over ``engine``.
+"""The ``transcript-audit`` command: thin Typer commands over ``pipeline``.
 
 One module per command group: ``check_command`` (the audit),
 ``rules_commands`` (list, show, test), ``init_command``. Reports go to
@@ -40,7 +40,10 @@ def main_callback(
     """Audit French customer-service conversations like a linter audits code."""
 
 
-from . import check_command, init_command, rules_commands  # noqa: E402  (commands register on ``app``)
+from . import check_command, init_command, rules_commands  # noqa: E402  (they know nothing of ``app``)
+
+app.command()(check_command.check)
+app.command()(init_command.init)
 
 app.add_typer(rules_commands.rules_app, name="rules")
 from .config_commands import config_app  # noqa: E402

@@ -13,7 +13,6 @@ import typer
 
 from ..model import AuditResult, ExitCode, Severity
 from ..reporters import OutputFormat
-from . import app
 from .common import ConfigOption, NoBuiltinOption, RulesOption, configuration, fail, report_errors, rule_folders, stderr
 
 
@@ -31,7 +30,6 @@ class FailOn(str, Enum):
     NEVER = "never"
 
 
-@app.command()
 def check(
     paths: Annotated[list[Path], typer.Argument(help="Transcript files or folders (read recursively); '-' for standard input.")],
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.RICH,

@@ -9,11 +9,9 @@ import typer
 
 from ..config import CONFIG_NAMES, STARTER
 from ..reporters import write_text_atomically
-from . import app
 from .common import fail
 
 
-@app.command()
 def init(
     folder: Annotated[Path, typer.Argument(help="Where to write .transcript-audit.yaml.")] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing configuration.")] = False,
