@@ -1,41 +1,17 @@
-"""The modules readers share (html_text, dates, decoding, cues, located_yaml) and the rule that
-readers import them, never each other."""
+"""The modules readers share: html_text, dates, decoding, cues, located_yaml's verbatim loading.
+
+That readers import these and never each other is checked by ``tests/test_layers.py``.
+"""
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
 
-from transcript_audit import readers
 from transcript_audit.located_yaml import MarkedText, Unsupported, YamlError, line_of, load, load_verbatim
 from transcript_audit.readers import srt, vtt
 from transcript_audit.readers.dates import parse_mail_date, parse_time
 from transcript_audit.readers.decoding import LINE_BREAK, split_lines
 from transcript_audit.readers.html_text import html_to_text, looks_like_html
-
-READERS = Path(readers.__file__).parent
-
-
-# ---------------------------------------------------------------- import graph
-
-
-def _sibling_imports(path: Path) -> set[str]:
-    """The modules of the readers package that a module imports, at the top or inside a function."""
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            found |= {node.module} if node.module else {alias.name for alias in node.names}
-    return found
-
-
-@pytest.mark.parametrize("path", sorted(READERS.glob("*.py")), ids=lambda path: path.stem)
-def test_no_reader_module_imports_a_format_module(path):
-    if path.stem == "__init__":
-        return  # the registry is the one place that knows every format
-    formats = set(readers._MODULES.values())
-    assert _sibling_imports(path) & formats == set()
 
 
 # ---------------------------------------------------------------- html_text

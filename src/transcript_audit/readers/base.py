@@ -4,7 +4,7 @@ The other shared modules: ``decoding`` (bytes to text, line ends), ``dates``,
 ``html_text``, ``cues`` (WebVTT and SRT), ``mail_text`` (.eml and .mbox),
 ``canned_library`` (canned-response libraries in YAML and JSON); roles come
 from ``roles`` outside this package. A format module imports these, never
-another format module (``tests/test_reader_support.py`` checks it).
+another format module (``tests/test_layers.py`` checks it).
 
 A reader module exposes ``FORMAT`` (its name for ``--input-format``),
 ``EXTENSIONS``, ``read(data, source, options) -> (transcripts, errors)`` and,
