@@ -167,17 +167,19 @@ def test_the_light_french_vocabulary_gives_the_words_the_attributes_of_spacy_fre
         assert [getattr(light[word], a) for a in attributes] == [getattr(full[word], a) for a in attributes], word
 
 
-def test_a_token_pattern_is_validated_by_spacy_once_then_remembered(tmp_path):
-    cache = AuditCache(tmp_path)
+def test_a_token_pattern_is_validated_by_spacy_once_then_remembered(tmp_path, monkeypatch):
+    from transcript_audit import rule_loader
+
     calls = []
 
     def spacy_says(pattern):
         calls.append(pattern)
         return ["bad operator"] if pattern[0].get("OP") == "%" else []
 
-    remembered = cache.remembering(spacy_says)
+    monkeypatch.setattr(rule_loader, "spacy_pattern_problems", spacy_says)
     good, bad = [{"LOWER": "vous"}], [{"LOWER": "vous", "OP": "%"}]
-    assert remembered(good) == [] and remembered(bad) == ["bad operator"]
-    again = AuditCache(tmp_path).remembering(spacy_says)
-    assert again(good) == [] and again(bad) == ["bad operator"]
+    context = rule_loader._Context("pack.yaml", memo=AuditCache(tmp_path))
+    assert rule_loader._pattern_problems(context, good) == [] and rule_loader._pattern_problems(context, bad) == ["bad operator"]
+    again = rule_loader._Context("pack.yaml", memo=AuditCache(tmp_path))
+    assert rule_loader._pattern_problems(again, good) == [] and rule_loader._pattern_problems(again, bad) == ["bad operator"]
     assert calls == [good, bad, bad]  # an invalid pattern is never remembered as valid

@@ -122,14 +122,30 @@ def test_nan_is_not_a_number(tmp_path):
 
 
 def test_a_valid_pack_is_remembered_and_an_edited_one_validated_again(tmp_path):
-    text = FORBIDDEN.replace("jargon-marchandise", "jargon-remembered")
-    assert not schema.accepted_before("rules", text)
-    assert load(tmp_path, text)[1] == []
-    assert schema.accepted_before("rules", text)
-    edited = text.replace("severity: warning", "severity: fatal")
-    assert not schema.accepted_before("rules", edited)
-    assert load(tmp_path, edited)[1] != []
-    assert not schema.accepted_before("rules", edited)
+    from transcript_audit.cache import AuditCache
+    from transcript_audit.rule_loader import load_pack
+
+    memo = AuditCache(tmp_path / "cache")
+    path = tmp_path / "pack.yaml"
+    path.write_text(FORBIDDEN, encoding="utf-8")
+    assert not memo.accepted("rule pack", schema.digest_of("rules"), FORBIDDEN)
+    assert load_pack(path, memo=memo).errors == []
+    assert memo.accepted("rule pack", schema.digest_of("rules"), FORBIDDEN)
+    edited = FORBIDDEN.replace("severity: warning", "severity: fatal")
+    path.write_text(edited, encoding="utf-8")
+    assert load_pack(path, memo=memo).errors != []
+    assert not memo.accepted("rule pack", schema.digest_of("rules"), edited)
+
+
+def test_without_a_memo_nothing_is_written(tmp_path, monkeypatch):
+    """--no-cache: the packs are validated every time and no file appears anywhere."""
+    from transcript_audit.rule_loader import load_pack
+
+    monkeypatch.setenv("TRANSCRIPT_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "pack.yaml"
+    path.write_text(FORBIDDEN, encoding="utf-8")
+    assert load_pack(path).errors == []
+    assert not (tmp_path / "cache").exists()
 
 
 def test_the_config_schema_rejects_an_unknown_setting_with_its_location(tmp_path):

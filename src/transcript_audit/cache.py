@@ -1,7 +1,8 @@
 """The audit cache: parsed turns and findings, reused when nothing they depend on changed.
 
-One SQLite file in the user's cache folder (``default_cache_dir``) holds two
-tables: ``parses`` (a transcript's parsed turns, as a spaCy ``DocBin``, keyed
+One SQLite file in the user's cache folder (``default_cache_dir``) holds three
+tables: ``verdicts`` (what a validator accepted: rule packs, configurations and
+token patterns are not validated again while unchanged), ``parses`` (a transcript's parsed turns, as a spaCy ``DocBin``, keyed
 by its texts, the model, its version and components) and ``findings`` (what
 one rule found in one transcript, keyed by the transcript's content and the
 rule's whole definition). Re-auditing an unchanged corpus reads findings back;
@@ -26,7 +27,7 @@ from pathlib import Path
 
 SCHEMA_VERSION = 1
 DEFAULT_MAX_BYTES = 2 * 1024**3
-_TABLES = ("parses", "findings", "patterns")
+_TABLES = ("parses", "findings", "verdicts")
 _LOOKUP_CHUNK = 500  # keys per SELECT (SQLite's variable limit is 999 on old builds)
 
 
@@ -141,23 +142,13 @@ class AuditCache:
                     target -= size
                 self._connection.executemany(f"DELETE FROM {table} WHERE key = ?", doomed)
 
-    def remembering(self, pattern_problems):
-        """``pattern_problems`` that skips the patterns it accepted in an earlier run."""
-        import importlib.metadata
-        import json
+    def accepted(self, *what: str) -> bool:
+        """Did an earlier run's validator accept exactly this? (a pack's text under the
+        schema's digest, a token pattern under spaCy's version)."""
+        return bool(self.get_many("verdicts", [digest(*what)], touch=False))
 
-        version = importlib.metadata.version("spacy")
-
-        def problems(pattern: list[dict]) -> list[str]:
-            key = digest("token pattern", version, json.dumps(pattern, sort_keys=True, ensure_ascii=False))
-            if self.get_many("patterns", [key], touch=False):
-                return []
-            found = pattern_problems(pattern)
-            if not found:
-                self.put_many("patterns", [(key, b"valid")])
-            return found
-
-        return problems
+    def accept(self, *what: str) -> None:
+        self.put_many("verdicts", [(digest(*what), b"valid")])
 
     def close(self) -> None:
         self._connection.close()

@@ -12,12 +12,15 @@ import fnmatch
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import located_yaml, schema
 from .located_yaml import LocatedDict, Mark
 from .model import ReadError, Severity
 from .schema import CONFIG_KEYS as KEYS
+
+if TYPE_CHECKING:
+    from .rule_loader import Verdicts
 from .schema import FAIL_ON
 
 CONFIG_NAMES = (".transcript-audit.yaml", ".transcript-audit.yml")
@@ -86,8 +89,10 @@ def _has_tool_table(pyproject: Path) -> bool:
         return False
 
 
-def load_config(path: Path) -> Config:
+def load_config(path: Path, memo: Verdicts | None = None) -> Config:
     """Read and validate a configuration file; raises ``ConfigError`` listing every problem.
+
+    With a ``memo`` (the audit cache), a text the schema accepted before is not validated again.
 
     Which settings exist and what their values are is the configuration schema's
     to say (``schema.config_schema``, printed by ``transcript-audit config schema``)."""
@@ -112,7 +117,7 @@ def load_config(path: Path) -> Config:
         marks = getattr(data, "key_marks", {})
     if not isinstance(data, dict):
         raise ConfigError([ReadError(shown, 1, "a configuration is a mapping of settings", 1)])
-    if not schema.accepted_before("config", text):
+    if memo is None or not memo.accepted("configuration", schema.digest_of("config"), text):
         errors = []
         for where, message in schema.validate(data, "config", text):
             # Located at the setting's key (a pyproject.toml gives no positions).
@@ -120,7 +125,8 @@ def load_config(path: Path) -> Config:
             errors.append(ReadError(shown, mark.line if mark else None, message, mark.column if mark else None))
         if errors:
             raise ConfigError(sorted(errors, key=lambda e: (e.line or 0, e.column or 0)))
-        schema.remember_accepted("config", text)
+        if memo is not None:
+            memo.accept("configuration", schema.digest_of("config"), text)
     return _config(path, data)
 
 

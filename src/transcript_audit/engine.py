@@ -21,7 +21,7 @@ from .checks import CHECK_TYPES
 from .config import PathOverride, path_matches
 from .model import Finding, ReadError, Severity, Transcript, TranscriptResult
 from .readers.base import ReaderOptions
-from .rule_loader import builtin_rules_dir, load_rules, spacy_pattern_problems
+from .rule_loader import builtin_rules_dir, load_rules
 from .rule_model import Rule
 from .scoring import score
 
@@ -75,11 +75,10 @@ class AuditorSpec:
 def load_active_rules(options: AuditOptions, validate_patterns: bool = True, cache: AuditCache | None = None) -> list[Rule]:
     """The rules the options ask for; raises ``RuleLoadError`` on a bad pack.
 
-    With a ``cache``, token patterns spaCy's validator accepted before are not
-    validated again (the validator imports all of spaCy: half a warm run)."""
+    With a ``cache``, packs the schema accepted and token patterns spaCy's
+    validator accepted before are not validated again (half a warm run)."""
     folders = ([builtin_rules_dir()] if options.builtin_rules else []) + list(options.rule_dirs)
-    checker = cache.remembering(spacy_pattern_problems) if cache is not None else None
-    rules = load_rules(folders, validate_patterns=validate_patterns, pattern_problems=checker)
+    rules = load_rules(folders, validate_patterns=validate_patterns, memo=cache)
     for rule in rules:
         for pattern, severity in options.severity.items():
             if _selected(rule.id, rule.category, [pattern]):

@@ -13,11 +13,11 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import located_yaml, schema
 from .checks import CHECK_TYPES
@@ -42,7 +42,7 @@ class RuleLoadError(Exception):
 class _Context:
     path: str
     validate_patterns: bool = True
-    pattern_problems: PatternChecker | None = None  # spaCy's validator, or one that remembers it
+    memo: Verdicts | None = None  # what validators accepted in earlier runs (the audit cache)
     errors: list[ReadError] = field(default_factory=list)
     invalid: list[tuple[Any, ...]] = field(default_factory=list)  # where the schema found a problem
 
@@ -100,7 +100,29 @@ class Pack:
     errors: list[ReadError] = field(default_factory=list)
 
 
-PatternChecker = Callable[[list[dict[str, Any]]], list[str]]
+class Verdicts(Protocol):
+    """Where validators' acceptances are remembered between runs (``AuditCache``)."""
+
+    def accepted(self, *what: str) -> bool: ...
+
+    def accept(self, *what: str) -> None: ...
+
+
+def _pattern_problems(context: _Context, pattern: list[dict[str, Any]]) -> list[str]:
+    """spaCy's verdict on a token pattern, remembered when it accepts: its validator
+    imports all of spaCy, half a warm run."""
+    if context.memo is None:
+        return spacy_pattern_problems(pattern)
+    import importlib.metadata
+    import json
+
+    what = ("token pattern", importlib.metadata.version("spacy"), json.dumps(pattern, sort_keys=True, ensure_ascii=False))
+    if context.memo.accepted(*what):
+        return []
+    problems = spacy_pattern_problems(pattern)
+    if not problems:
+        context.memo.accept(*what)
+    return problems
 
 
 def spacy_pattern_problems(pattern: list[dict[str, Any]]) -> list[str]:
@@ -110,7 +132,7 @@ def spacy_pattern_problems(pattern: list[dict[str, Any]]) -> list[str]:
     return validate_token_pattern(pattern)
 
 
-def load_rules(folders: Sequence[Path], validate_patterns: bool = True, pattern_problems: PatternChecker | None = None) -> list[Rule]:
+def load_rules(folders: Sequence[Path], validate_patterns: bool = True, memo: Verdicts | None = None) -> list[Rule]:
     """Load every pack in ``folders``, then apply their ``extends`` and ``disable``.
 
     Raises ``RuleLoadError`` listing every problem of every file.
@@ -123,7 +145,7 @@ def load_rules(folders: Sequence[Path], validate_patterns: bool = True, pattern_
         if not folder.exists():
             errors.append(ReadError(str(folder), None, "no such rule file or folder"))
     for path in rule_files(folder for folder in folders if folder.exists()):
-        pack = load_pack(path, validate_patterns=validate_patterns, pattern_problems=pattern_problems)
+        pack = load_pack(path, validate_patterns=validate_patterns, memo=memo)
         packs.append(pack)
         errors.extend(pack.errors)
         for rule in pack.rules:
@@ -184,12 +206,12 @@ def load_file(path: Path, validate_patterns: bool = True) -> tuple[list[Rule], l
     return pack.rules, pack.errors
 
 
-def load_pack(path: Path, validate_patterns: bool = True, pattern_problems: PatternChecker | None = None) -> Pack:
+def load_pack(path: Path, validate_patterns: bool = True, memo: Verdicts | None = None) -> Pack:
     """One pack: checked against the rule-pack schema (``schema.py``: which keys exist,
     what type each value has), then converted to ``Rule`` values with the checks a
     schema cannot make (regexes, token patterns, placeholders, problems between keys)."""
     shown = path.as_posix()
-    context = _Context(shown, validate_patterns, pattern_problems)
+    context = _Context(shown, validate_patterns, memo)
     pack = Pack(shown)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -202,14 +224,15 @@ def load_pack(path: Path, validate_patterns: bool = True, pattern_problems: Patt
         context.error(error.mark, error.message)
         pack.errors = context.errors
         return pack
-    problems = [] if schema.accepted_before("rules", text) else schema.validate(document, "rules", text)
+    remembered = memo is not None and memo.accepted("rule pack", schema.digest_of("rules"), text)
+    problems = [] if remembered else schema.validate(document, "rules", text)
     for where, message in problems:
         context.error(schema.locate(document, where) or Mark(1, 1), message)
     context.invalid = [where for where, _ in problems]
     if isinstance(document, LocatedDict):
         _convert_pack(context, pack, document)
-    if not context.errors:
-        schema.remember_accepted("rules", text)
+    if memo is not None and not remembered and not problems:
+        memo.accept("rule pack", schema.digest_of("rules"), text)
     pack.errors = sorted(context.errors, key=lambda e: (e.line or 0, e.column or 0))
     return pack
 
@@ -400,7 +423,7 @@ def _patterns(context: _Context, raw: LocatedList | None) -> tuple[tuple[dict[st
         if _token_regex_problems(context, pattern, item_mark):
             continue
         if context.validate_patterns:
-            problems = (context.pattern_problems or spacy_pattern_problems)([dict(token) for token in pattern])
+            problems = _pattern_problems(context, [dict(token) for token in pattern])
             for problem in problems:
                 context.error(item_mark, f"invalid token pattern: {problem}")
             if problems:

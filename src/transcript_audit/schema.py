@@ -22,7 +22,6 @@ from __future__ import annotations
 import difflib
 import functools
 import math
-import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -543,61 +542,15 @@ def locate(document: Any, path: Path) -> Mark | None:
 
 # ---------------------------------------------------------------- verdicts remembered
 
-MEMO_NAME = "schema-valid.txt"
-_MEMO_KEEP = 2000  # digests kept: every pack and configuration of a few projects
-
 
 @functools.cache
-def _schema_digest(which: str) -> str:
+def digest_of(which: str) -> str:
+    """The schema's identity: an ``AuditCache`` verdict holds only for the schema that gave it.
+
+    A warm run reads the same packs again: remembering that this schema accepted
+    this text spares importing jsonschema and validating, a third of the run."""
     import json
 
     from .cache import digest
 
     return digest(which, json.dumps(rule_pack_schema() if which == "rules" else config_schema(), sort_keys=True))
-
-
-def _memo_path() -> Any:
-    from .cache import default_cache_dir
-
-    return default_cache_dir() / MEMO_NAME
-
-
-def _text_digest(which: str, source: str) -> str:
-    from .cache import digest
-
-    return digest(_schema_digest(which), source)
-
-
-@functools.cache
-def _remembered() -> frozenset[str]:
-    try:
-        return frozenset(_memo_path().read_text(encoding="ascii").split())
-    except (OSError, UnicodeDecodeError):
-        return frozenset()
-
-
-def accepted_before(which: str, source: str) -> bool:
-    """Did this exact schema accept this exact text in an earlier run?
-
-    A warm run reads the same packs again: remembering the verdict (as
-    ``AuditCache`` remembers spaCy's on token patterns) spares importing
-    jsonschema and validating, which would cost a third of the run. Only
-    acceptances are remembered; a changed text or schema is validated again.
-    """
-    return _text_digest(which, source) in _remembered()
-
-
-def remember_accepted(which: str, source: str) -> None:
-    key = _text_digest(which, source)
-    if key in _remembered():
-        return
-    path = _memo_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        known = path.read_text(encoding="ascii").split() if path.exists() else []
-        partial = path.with_name(f"{MEMO_NAME}.{os.getpid()}")
-        partial.write_text("\n".join([*known[-_MEMO_KEEP:], key]) + "\n", encoding="ascii")
-        os.replace(partial, path)  # whole or not at all, whoever writes at the same time
-    except (OSError, UnicodeDecodeError):
-        return  # a read-only cache folder costs a validation next time, nothing more
-    _remembered.cache_clear()

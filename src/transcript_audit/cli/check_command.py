@@ -122,7 +122,8 @@ def check(
         csv_report.with_delimiter(csv_delimiter)
     except ValueError as error:
         fail(f"invalid --csv-delimiter: {error}")
-    settings = configuration(config, paths[0] if paths and str(paths[0]) != "-" else Path.cwd())
+    cache = None if no_cache else open_cache(cache_dir)
+    settings = configuration(config, paths[0] if paths and str(paths[0]) != "-" else Path.cwd(), cache)
     chosen_format = input_format or settings.input_format
     if chosen_format is not None and chosen_format not in formats():
         fail(f"unknown input format '{chosen_format}' (expected one of: {', '.join(formats())})")
@@ -149,7 +150,6 @@ def check(
         with_stats=stats,
     )
     threshold = fail_on or FailOn(settings.fail_on or "warning")
-    cache = None if no_cache else open_cache(cache_dir)
     try:
         with progress_display(enabled=not quiet and sys.stderr.isatty(), redact_paths=redact) as on_transcript:
             result = audit(paths, options, cache=cache, on_transcript=on_transcript, jobs=jobs or os.cpu_count() or 1)

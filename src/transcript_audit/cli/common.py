@@ -36,8 +36,10 @@ def report_errors(errors) -> NoReturn:
     raise typer.Exit(ExitCode.ERROR)
 
 
-def configuration(forced: Path | None, start: Path) -> Config:
-    """The configuration to use: ``--config``, else the nearest one above ``start``, else defaults."""
+def configuration(forced: Path | None, start: Path, memo=None) -> Config:
+    """The configuration to use: ``--config``, else the nearest one above ``start``, else defaults.
+
+    ``memo`` (the audit cache) spares validating a file the schema accepted before."""
     path = forced
     if path is None:
         path = find_config(start)
@@ -46,7 +48,7 @@ def configuration(forced: Path | None, start: Path) -> Config:
     if path is None:
         return Config()
     try:
-        return load_config(path)
+        return load_config(path, memo)
     except ConfigError as error:
         report_errors(error.errors)
 
