@@ -20,7 +20,7 @@ from transcript_audit.readers import email_message, mbox
 from transcript_audit.readers.base import ReaderOptions
 from transcript_audit.readers.html_text import html_to_text
 from transcript_audit.readers.mail_text import MAX_DEPTH, MAX_PARTS, normalise_subject, own_lines, parse_message
-from transcript_audit.roles import assign_email_roles, is_service_address, matches_agent_domain
+from transcript_audit.roles import assign_email_roles, infer_roles, is_service_address, matches_agent_domain
 
 FIXTURES = Path(__file__).parent / "fixtures" / "email"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -775,7 +775,9 @@ def test_registry_infers_roles_from_the_text_when_the_headers_do_not_say(registe
         "Bonjour Madame, je regarde votre dossier et je vous souhaite une bonne journée.\n".encode()
     )
     (transcript,), errors = registered.read_file(path, ReaderOptions())
-    assert errors == [] and transcript.turns[0].role is Role.AGENT
+    assert errors == [] and transcript.turns[0].role is Role.UNKNOWN  # the pipeline's next stage decides
+    infer_roles(transcript)
+    assert transcript.turns[0].role is Role.AGENT
     assert any("Julie Martin" in note for note in transcript.notes)
 
 

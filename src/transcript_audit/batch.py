@@ -20,7 +20,6 @@ from .engine import AuditOptions, Auditor, load_active_rules
 from .model import ReadError, Transcript
 from .pipeline import audit_inputs
 from .readers import json_document
-from .roles import infer_roles
 
 # This process's auditors, by the options that built them (built on first use).
 _auditors: dict[str, Auditor] = {}
@@ -56,7 +55,4 @@ def _read(records: Iterable[dict[str, Any]], options: AuditOptions) -> Iterator[
     """Each record read as the ``json`` reader reads a file."""
     for number, record in enumerate(records, 1):
         source = str(record.get("path") or record.get("id") or f"record-{number}") if isinstance(record, dict) else f"record-{number}"
-        found, problems = json_document.read(json.dumps(record, ensure_ascii=False).encode("utf-8"), source, options.reader)
-        for transcript in found:
-            infer_roles(transcript, options.reader.agent_speakers)
-        yield found, problems
+        yield json_document.read(json.dumps(record, ensure_ascii=False).encode("utf-8"), source, options.reader)

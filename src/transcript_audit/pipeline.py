@@ -19,6 +19,7 @@ from . import __version__
 from .engine import AuditOptions, Auditor, load_active_rules
 from .limits import within_limits
 from .model import AuditResult, ReadError, Transcript, TranscriptResult
+from .roles import infer_roles
 
 if TYPE_CHECKING:  # sqlite3 is imported only by runs that use a cache
     from .cache import AuditCache
@@ -94,6 +95,7 @@ def _prepared(read: ReadResults, options: AuditOptions, errors: list[ReadError])
     for found, problems in read:
         errors.extend(problems)
         for transcript in found:
+            infer_roles(transcript, options.reader.agent_speakers)
             yield from within_limits(transcript)
 
 

@@ -18,7 +18,6 @@ from pathlib import Path
 from types import ModuleType
 
 from ..model import ReadError, Transcript
-from ..roles import infer_roles
 from .base import ReaderOptions, ReadResult
 
 # Reader modules by format name, imported on first use.
@@ -169,7 +168,9 @@ def display_path(path: Path) -> str:
 
 
 def read_file(path: Path, options: ReaderOptions, forced: str | None = None) -> ReadResult:
-    """Read one file (or standard input) with the right reader, never raising on bad input."""
+    """Read one file (or standard input) with the right reader, never raising on bad input.
+
+    Speakers a format leaves without a role get one later, in ``pipeline``."""
     source = "<stdin>" if path == STDIN else display_path(path)
     try:
         if path != STDIN and not stat.S_ISREG(mode := path.stat().st_mode):
@@ -183,8 +184,6 @@ def read_file(path: Path, options: ReaderOptions, forced: str | None = None) -> 
         transcripts, errors = module.read(data, source, options)
     except RecursionError:
         return [], [ReadError(source, None, f"{module.FORMAT}: input nested too deeply")]
-    for transcript in transcripts:
-        infer_roles(transcript, options.agent_speakers)
     return transcripts, errors
 
 
