@@ -26,7 +26,9 @@ from transcript_audit.model import ReadError
 from transcript_audit.readers import default_include, discover, read_all, read_file
 from transcript_audit.readers.base import ReaderOptions
 
-from .conftest import no_hang
+# A reading that hangs (a pipe opened, a runaway regex) fails its test instead of blocking CI.
+pytestmark = pytest.mark.timeout(60)
+
 
 FIXTURES = Path(__file__).parent / "fixtures" / "broken"
 
@@ -45,17 +47,15 @@ def located(errors: list[ReadError]) -> list[tuple[str, int | None, str]]:
 
 
 def read_fixture(name: str):
-    with no_hang():
-        return read_file(FIXTURES / name, ReaderOptions())
+    return read_file(FIXTURES / name, ReaderOptions())
 
 
 def read_everything(paths: list[Path], **options):
     """Transcripts and errors of ``read_all``, as the engine collects them."""
     transcripts, errors = [], []
-    with no_hang():
-        for found, problems in read_all(paths, ReaderOptions(**options)):
-            transcripts += found
-            errors += problems
+    for found, problems in read_all(paths, ReaderOptions(**options)):
+        transcripts += found
+        errors += problems
     return transcripts, errors
 
 
@@ -142,6 +142,7 @@ def _fifty_megabytes_of_words() -> bytes:
     return (WORDS * (FIFTY_MEGABYTES // len(WORDS) + 1))[:FIFTY_MEGABYTES]
 
 
+@pytest.mark.slow
 def test_a_50_mb_single_line_is_read_in_bounded_time(in_folder):
     """One labelled line of 50 MB is one turn; the same line without a label is two clear errors.
 
@@ -160,6 +161,7 @@ def test_a_50_mb_single_line_is_read_in_bounded_time(in_folder):
     ]
 
 
+@pytest.mark.slow
 def test_a_50_mb_csv_field_is_refused_past_the_field_limit(in_folder):
     (in_folder / "export.csv").write_bytes(b"ticket_id,author_type,body\n1,agent," + _fifty_megabytes_of_words())
     transcripts, errors = read_everything([in_folder / "export.csv"])
@@ -279,8 +281,7 @@ def test_a_named_pipe_is_never_opened_given_or_found(in_folder):
     transcripts, errors = read_everything([in_folder / "tube.txt", in_folder / "calls"])
     assert [t.id for t in transcripts] == ["appel"]
     assert located(errors) == [(str(in_folder / "tube.txt"), None, NOT_A_PIPE), ("calls/tube.txt", None, NOT_A_PIPE)]
-    with no_hang():
-        assert read_file(in_folder / "tube.txt", ReaderOptions())[1] == [ReadError("tube.txt", None, NOT_A_PIPE)]
+    assert read_file(in_folder / "tube.txt", ReaderOptions())[1] == [ReadError("tube.txt", None, NOT_A_PIPE)]
 
 
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links needed")
@@ -390,6 +391,7 @@ def _broken_folder(folder: Path) -> list[tuple[str, int | None, str]]:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes need POSIX")
+@pytest.mark.timeout(240)  # the French model loads in about 8 s
 def test_the_cli_audits_the_good_transcript_and_names_every_broken_file(in_folder, monkeypatch):
     from typer.testing import CliRunner
 
@@ -400,8 +402,7 @@ def test_the_cli_audits_the_good_transcript_and_names_every_broken_file(in_folde
     expected = _broken_folder(folder)
     _deny(monkeypatch, folder / "secret.txt")
     monkeypatch.chdir(folder)
-    with no_hang(240):  # the French model loads in about 8 s
-        result = CliRunner().invoke(app, ["check", ".", "--format", "json", "--quiet"])
+    result = CliRunner().invoke(app, ["check", ".", "--format", "json", "--quiet"])
     (folder / "secret.txt").chmod(0o644)
     assert result.exit_code == 2, result.stderr
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout

@@ -14,7 +14,8 @@ from transcript_audit.checks.metric import Metric, count_words, format_value
 from transcript_audit.engine import Auditor
 from transcript_audit.model import Role, Transcript, Turn
 from transcript_audit.readers import labelled_text
-from transcript_audit.rule_loader import load_file
+
+from .conftest import rules_and_errors
 
 HEAD = """
 rules:
@@ -37,7 +38,7 @@ def pack(body: str) -> str:
 def load(tmp_path, text: str):
     path = tmp_path / "pack.yaml"
     path.write_text(text, encoding="utf-8")
-    return load_file(path, validate_patterns=False)
+    return rules_and_errors(path, validate_patterns=False)
 
 
 def conversation(*turns: tuple, channel: str = "call") -> Transcript:

@@ -10,7 +10,8 @@ from transcript_audit.checks.customer_name import person_name, signature
 from transcript_audit.checks.mirror import _is_generic
 from transcript_audit.engine import Auditor
 from transcript_audit.readers import labelled_text
-from transcript_audit.rule_loader import load_file
+
+from .conftest import rules_and_errors
 
 HEAD = """
 rules:
@@ -29,7 +30,7 @@ def pack(body: str) -> str:
 def load(tmp_path, rule_yaml: str):
     path = tmp_path / "pack.yaml"
     path.write_text(textwrap.dedent(rule_yaml), encoding="utf-8")
-    return load_file(path)
+    return rules_and_errors(path)
 
 
 def audit(nlp, tmp_path, rule_yaml: str, conversation: str, channel: str = "email"):

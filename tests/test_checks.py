@@ -8,13 +8,14 @@ import pytest
 
 from transcript_audit.engine import Auditor
 from transcript_audit.readers import labelled_text
-from transcript_audit.rule_loader import load_file
+
+from .conftest import rules_and_errors
 
 
 def audit_text(nlp, tmp_path, rule_yaml: str, conversation: str, channel: str = "call"):
     path = tmp_path / "pack.yaml"
     path.write_text(textwrap.dedent(rule_yaml), encoding="utf-8")
-    rules, errors = load_file(path)
+    rules, errors = rules_and_errors(path)
     assert not errors, errors
     transcripts, read_errors = labelled_text.parse(textwrap.dedent(conversation).strip(), "t.txt")
     assert not read_errors, read_errors
@@ -229,7 +230,7 @@ def test_a_failing_check_becomes_an_error_and_the_audit_goes_on(nlp, tmp_path):
 
     path = tmp_path / "pack.yaml"
     path.write_text(textwrap.dedent(FORBIDDEN), encoding="utf-8")
-    rules, _ = load_file(path)
+    rules, _ = rules_and_errors(path)
     auditor = Auditor(rules, nlp=nlp)
 
     class Broken:
@@ -295,7 +296,7 @@ def test_a_regex_that_runs_out_of_time_skips_its_rule_and_the_audit_goes_on(nlp,
     pack += RULE_HEAD.replace("test-rule", "quick-rule").replace("rules:\n", "") + "    check: forbidden\n    match: {forms: [marchandise]}\n"
     path = tmp_path / "pack.yaml"
     path.write_text(textwrap.dedent(pack), encoding="utf-8")
-    rules, errors = load_file(path)
+    rules, errors = rules_and_errors(path)
     assert not errors, errors
     conversation = f"Conseiller : {'a' * 40} ! Votre marchandise.\nConseiller : {'a' * 40} ! Votre marchandise.\n"
     transcripts, _ = labelled_text.parse(conversation, "t.txt")

@@ -15,7 +15,9 @@ from typer.testing import CliRunner
 
 from transcript_audit.cli import app
 from transcript_audit.engine import AuditOptions, load_active_rules
-from transcript_audit.rule_loader import builtin_rules_dir, load_file, load_rules
+from transcript_audit.rule_loader import builtin_rules_dir, load_rules
+
+from .conftest import rules_and_errors
 
 from .test_rule_loader import FORBIDDEN, error_at, load, where
 
@@ -135,7 +137,7 @@ def test_one_flagged_conversation_is_too_few_to_judge_a_rule(tmp_path):
 
 def test_load_file_keeps_preview_rules(tmp_path):
     """Loading never drops a preview rule: only choosing the active rules does."""
-    rules, errors = load_file(_write(tmp_path), validate_patterns=False)
+    rules, errors = rules_and_errors(_write(tmp_path), validate_patterns=False)
     assert [rule.preview for rule in rules] == [True] and errors == []
 
 

@@ -29,7 +29,7 @@ FINGERPRINT = "transcriptAudit/v1"
 
 def render(module, result: AuditResult) -> str:
     stream = io.StringIO()
-    module.render(result, stream, color=False)
+    module.render(result, stream)
     return stream.getvalue()
 
 

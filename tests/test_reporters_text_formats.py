@@ -22,7 +22,7 @@ GITHUB_COMMAND = re.compile(r"^::(error|warning|notice)( [a-z]+=[^,:\r\n]*(,[a-z
 
 def rendered(module, result: AuditResult, **options) -> str:
     stream = io.StringIO()
-    module.render(result, stream, color=False, **options)
+    module.render(result, stream, **options)
     return stream.getvalue()
 
 

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 from transcript_audit.model import CHANNELS, Severity
-from transcript_audit.rule_loader import RuleLoadError, builtin_rules_dir, load_file, load_rules, rule_files
+from transcript_audit.rule_loader import RuleLoadError, builtin_rules_dir, load_rules, rule_files
 from transcript_audit.rule_model import ALL, Expression, Phrase, Trigger, Unless
+
+from .conftest import rules_and_errors
 
 FORBIDDEN = """\
 rules:
@@ -65,7 +67,7 @@ def write(tmp_path: Path, text: str, name: str = "pack.yaml") -> Path:
 
 
 def load(tmp_path: Path, text: str, name: str = "pack.yaml"):
-    return load_file(write(tmp_path, text, name), validate_patterns=False)
+    return rules_and_errors(write(tmp_path, text, name), validate_patterns=False)
 
 
 def load_one(tmp_path: Path, text: str):
@@ -107,7 +109,7 @@ def error_at(errors, line: int, column: int | None = None):
 
 def test_minimal_forbidden_rule_loads_with_its_fields_and_defaults(tmp_path):
     path = write(tmp_path, FORBIDDEN)
-    rules, errors = load_file(path, validate_patterns=False)
+    rules, errors = rules_and_errors(path, validate_patterns=False)
     assert errors == []
     (rule,) = rules
     assert (rule.id, rule.category, rule.severity, rule.check) == ("jargon-marchandise", "jargon", Severity.WARNING, "forbidden")
@@ -179,7 +181,7 @@ def test_phrases_with_a_suggestion_forms_patterns_and_regex_load(tmp_path):
 def test_a_typo_in_a_key_is_located_and_gets_the_nearest_key(tmp_path):
     text = FORBIDDEN.replace("    severity: warning\n", "    sevrity: warning\n")
     path = write(tmp_path, text)
-    rules, errors = load_file(path, validate_patterns=False)
+    rules, errors = rules_and_errors(path, validate_patterns=False)
     assert rules == []
     line, column = where(text, "sevrity")
     typo = error_at(errors, line, column)
@@ -328,7 +330,7 @@ def test_an_invalid_regex_column_points_at_the_faulty_character(tmp_path, writte
 )
 def test_invalid_yaml_is_one_error_with_line_and_column(tmp_path, text, needle):
     path = write(tmp_path, text)
-    rules, errors = load_file(path, validate_patterns=False)
+    rules, errors = rules_and_errors(path, validate_patterns=False)
     assert rules == []
     assert len(errors) == 1
     (error,) = errors
@@ -394,20 +396,20 @@ def test_every_error_of_a_file_is_reported_not_only_the_first(tmp_path):
 def test_a_file_that_is_not_utf8_is_an_error_not_an_exception(tmp_path):
     path = tmp_path / "pack.yaml"
     path.write_bytes(FORBIDDEN.encode("cp1252"))
-    rules, errors = load_file(path, validate_patterns=False)
+    rules, errors = rules_and_errors(path, validate_patterns=False)
     assert rules == []
     assert len(errors) == 1 and errors[0].path == path.as_posix()
 
 
 def test_a_missing_rule_file_is_an_error_not_an_exception(tmp_path):
-    rules, errors = load_file(tmp_path / "absent.yaml", validate_patterns=False)
+    rules, errors = rules_and_errors(tmp_path / "absent.yaml", validate_patterns=False)
     assert rules == [] and len(errors) == 1
 
 
 def test_a_pack_with_a_bom_loads(tmp_path):
     path = tmp_path / "pack.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + FORBIDDEN.encode("utf-8"))
-    rules, errors = load_file(path, validate_patterns=False)
+    rules, errors = rules_and_errors(path, validate_patterns=False)
     assert (errors, [r.id for r in rules]) == ([], ["jargon-marchandise"])
 
 
@@ -603,7 +605,7 @@ def test_an_invalid_token_pattern_is_reported_with_its_file_and_line(tmp_path):
         "      patterns:\n        - [{LEMMA: produit}]\n        - [{LEMMAA: pouvoir}]\n",
     )
     path = write(tmp_path, text)
-    rules, errors = load_file(path, validate_patterns=True)
+    rules, errors = rules_and_errors(path, validate_patterns=True)
     assert rules == []
     line, column = where(text, "[{LEMMAA")
     assert [(e.path, e.line, e.column) for e in errors] == [(path.as_posix(), line, column)]
@@ -653,7 +655,7 @@ def test_the_builtin_packs_are_found():
 
 @pytest.mark.parametrize("pack", BUILTIN_PACKS, ids=lambda path: path.name)
 def test_each_builtin_pack_loads_without_error(pack):
-    rules, errors = load_file(pack, validate_patterns=False)
+    rules, errors = rules_and_errors(pack, validate_patterns=False)
     assert errors == [], "\n".join(str(error) for error in errors)
     assert rules
 
@@ -700,7 +702,7 @@ def test_every_bad_token_pattern_of_a_pack_is_reported_at_once(tmp_path):
         "        - [{LEMMAS: votre}]\n"
         "        - [{LOWER: votre}, {OP: '%'}]\n",
     )
-    rules, errors = load_file(write(tmp_path, text), validate_patterns=True)
+    rules, errors = rules_and_errors(write(tmp_path, text), validate_patterns=True)
     assert rules == []
     messages = {error.line: error.message for error in errors}
     assert "exponential time" in messages[where(text, "(\\w+")[0]]

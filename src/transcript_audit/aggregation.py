@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from statistics import mean, median
+from enum import Enum
 from typing import Any
 
 from .fingerprints import normalise
 
-GROUP_KEYS = ("agent", "channel", "category", "file")
+
+class GroupBy(str, Enum):
+    """The summary views ``--group-by`` adds."""
+
+    AGENT = "agent"
+    CHANNEL = "channel"
+    CATEGORY = "category"
+    FILE = "file"
 
 
 def groups(records: dict[str, Any], key: str) -> list[dict[str, Any]]:

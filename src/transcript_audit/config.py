@@ -17,11 +17,9 @@ from typing import TYPE_CHECKING, Any
 from . import located_yaml, schema
 from .located_yaml import LocatedDict, Mark
 from .model import ReadError, Severity
-from .schema import CONFIG_KEYS as KEYS
 
 if TYPE_CHECKING:
     from .rule_loader import Verdicts
-from .schema import FAIL_ON
 
 CONFIG_NAMES = (".transcript-audit.yaml", ".transcript-audit.yml")
 PER_PATH_KEYS = tuple(schema.PER_PATH["properties"])

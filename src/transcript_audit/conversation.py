@@ -9,11 +9,11 @@ check words, locates and excerpts findings the same way.
 from __future__ import annotations
 
 from collections.abc import Sequence, Set as AbstractSet
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from .model import Finding, Role, Transcript
+from .model import Finding, Transcript
 from .redaction import candidate_spans
-from .rule_model import ALL, PLACEHOLDER, Expression, Rule, Unless
+from .rule_model import ALL, PLACEHOLDER, SPEAKER_ROLES, Expression, Rule, Unless
 
 if TYPE_CHECKING:  # spaCy is imported only where text is parsed
     from spacy.tokens import Doc
@@ -22,35 +22,6 @@ if TYPE_CHECKING:  # spaCy is imported only where text is parsed
 
 EXCERPT_CONTEXT = 50  # characters kept on each side of a match
 EXCERPT_LENGTH = 110  # characters of a turn shown when nothing in it matched
-
-_SPEAKER_ROLES = {
-    "agent": (Role.AGENT,),
-    "customer": (Role.CUSTOMER,),
-    "any": (Role.AGENT, Role.CUSTOMER, Role.UNKNOWN),
-}
-# Nouns a customer says with "mon/ma/mes" that do not name what they bought.
-_NOT_AN_ITEM = frozenset(
-    {
-        "probleme", "question", "demande", "dossier", "compte", "numero", "nom", "prenom",
-        "adresse", "mail", "email", "message", "appel", "avis", "part", "cote", "vie", "temps",
-        "argent", "mari", "femme", "fils", "fille", "enfant", "mere", "pere", "frere", "soeur",
-        "famille", "travail", "boulot", "patron", "voisin", "ami", "amie", "cas", "situation",
-        "reclamation", "plainte", "commande", "colis", "facture", "paiement", "remboursement",
-        "contrat", "abonnement", "ticket", "reference", "article", "produit", "marchandise",
-        "attente", "patience", "journee", "semaine", "mois", "annee", "heure", "minute", "jour",
-        "tour", "faute", "avis", "choix", "place", "maison", "domicile", "bureau", "telephone",
-        # words of the exchange and of delivery, not of the item ("ce matin", "ce lien", "ce code")
-        "matin", "soir", "week-end", "weekend", "moment", "site", "lien", "code", "prix", "delai",
-        "statut", "relais", "point", "suivi", "livraison", "envoi", "mot", "panier", "remise",
-        "reduction", "promo", "fois", "chat", "service", "transporteur", "expediteur", "sujet",
-        # generic words themselves: a later concrete naming is the one to mirror
-        "appareil", "materiel", "equipement", "objet", "bien", "unite", "modele", "piece",
-    }
-)
-
-
-# Verbs after which "un canapé", "une machine" names what the customer bought.
-_PURCHASE_VERBS = frozenset({"commander", "acheter", "recevoir", "payer", "reserver", "louer", "choisir", "offrir", "attendre", "livrer"})
 
 
 class Conversation:
@@ -63,12 +34,12 @@ class Conversation:
         self._index = index
         self._keys = keys
         self._hits: list[dict[int, list[Hit]] | None] = [None] * len(docs)  # found on first question
-        self._customer_items: list[str | None] | None = None
+        self.memo: dict[Any, Any] = {}  # what a check computes once per conversation, by the function that does
 
     # ------------------------------------------------------------ questions
 
     def turns_of(self, speaker: str) -> list[int]:
-        roles = _SPEAKER_ROLES[speaker]
+        roles = SPEAKER_ROLES[speaker]
         return [i for i, turn in enumerate(self.transcript.turns) if turn.role in roles]
 
     def hits(self, turn: int, expression: Expression) -> list[Hit]:
@@ -129,21 +100,6 @@ class Conversation:
         said = {t.lemma_ for other in turns for t in self.docs[other]}
         return words <= said
 
-    def customer_item(self, before_turn: int) -> str | None:
-        """How the customer first named their item before ``before_turn``, as "votre …".
-
-        "mon ordinateur portable" or "j'ai commandé un canapé d'angle" give
-        "votre ordinateur portable" and "votre canapé d'angle"; the first naming
-        is kept, as customers name precisely first and abbreviate later.
-        """
-        if self._customer_items is None:
-            self._customer_items = [
-                _item_named_in(doc) if turn.role is Role.CUSTOMER else None
-                for turn, doc in zip(self.transcript.turns, self.docs)
-            ]
-        items = [item for turn, item in enumerate(self._customer_items) if turn < before_turn and item]
-        return items[0] if items else None
-
     # ------------------------------------------------------------ findings
 
     def finding(self, rule: Rule, turn_index: int, hit: Hit | None, values: dict[str, str] | None = None) -> Finding:
@@ -161,8 +117,10 @@ class Conversation:
             match_start = None
             offset = 0
         line, column = turn.locate(offset)
-        if "customer_item" not in values:
-            item = self.customer_item(turn_index)
+        if "customer_item" not in values and _uses(rule, "customer_item"):
+            from .checks.mirror import customer_item
+
+            item = customer_item(self, turn_index)
             if item:
                 values["customer_item"] = item
         return Finding(
@@ -186,46 +144,9 @@ class Conversation:
         )
 
 
-def _item_named_in(doc: Doc) -> str | None:
-    for token in doc:
-        if token.pos_ != "DET":
-            continue
-        # "mon parfum", "ce parfum", "cette eau de toilette": the customer points at their item.
-        possessive = token.lemma_ in ("mon", "ce")
-        bought = token.lemma_ in ("un", "le") and any(
-            previous.lemma_ in _PURCHASE_VERBS for previous in doc[max(0, token.i - 3) : token.i]
-        )
-        if possessive or bought:
-            phrase = _noun_phrase_after(doc, token.i)
-            if phrase:
-                return phrase
-    return None
-
-
-def _noun_phrase_after(doc: Doc, determiner: int) -> str | None:
-    """ "mon ordinateur portable" -> "votre ordinateur portable"; None for generic nouns."""
-    if determiner + 1 >= len(doc):
-        return None
-    possessive = "vos" if doc[determiner].lower_ in ("mes", "des", "les") else "votre"
-    if doc[determiner + 1].pos_ == "PROPN":  # a brand or a model: "mon Samsung Galaxy S21", "ma Clio"
-        end = determiner + 1
-        while end < len(doc) and (doc[end].pos_ in ("PROPN", "NUM") or doc[end].text[:1].isupper() or any(c.isdigit() for c in doc[end].text)):
-            end += 1
-        return f"{possessive} {doc[determiner + 1 : end].text}"
-    if doc[determiner + 1].pos_ != "NOUN":
-        return None
-    noun = doc[determiner + 1]
-    if noun.lemma_ in _NOT_AN_ITEM or len(noun.text) < 3:
-        return None
-    end = noun.i + 1
-    # "lave-linge", "sèche-cheveux": the tokenizer may split a hyphenated noun
-    while end + 1 < len(doc) and doc[end].text == "-" and doc[end + 1].is_alpha:
-        end += 2
-    while end < len(doc) and doc[end].pos_ == "ADJ":
-        end += 1
-    if end + 1 < len(doc) and doc[end].lower_ in ("à", "a", "de", "d'") and doc[end + 1].pos_ == "NOUN":
-        end += 2
-    return f"{possessive} {doc[noun.i : end].text}"
+def _uses(rule: Rule, placeholder: str) -> bool:
+    mark = "{" + placeholder + "}"
+    return mark in rule.message or any(mark in suggestion for suggestion in rule.suggestion)
 
 
 def fill(template: str, values: dict[str, str]) -> str:

@@ -35,6 +35,15 @@ _SEVERITY_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.ERROR: 3}
 CHANNELS = ("call", "chat", "email", "canned", "snippet")
 
 
+class FailOn(str, Enum):
+    """The lowest severity that makes a run exit 1 (``--fail-on``, ``fail-on:``)."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+    NEVER = "never"
+
+
 class ExitCode(IntEnum):
     """Exit codes of every command, documented in the README."""
 

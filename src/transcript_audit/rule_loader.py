@@ -27,7 +27,7 @@ from .regexes import nested_repetition
 from .rule_model import ALL, COMMON_PLACEHOLDERS, PLACEHOLDER, SPEAKERS, UNLESS_SPEAKERS, Example, Expression, Field, Measured, Phrase, Rule, Trigger, Unless
 from .schema import COMMON_FIELDS, EXPRESSION_KEYS, MEASURED_KEYS
 
-__all__ = ["COMMON_FIELDS", "EXPRESSION_KEYS", "MEASURED_KEYS", "SPEAKERS", "UNLESS_SPEAKERS", "RuleLoadError", "load_rules", "load_file", "load_pack"]
+__all__ = ["COMMON_FIELDS", "EXPRESSION_KEYS", "MEASURED_KEYS", "SPEAKERS", "UNLESS_SPEAKERS", "RuleLoadError", "load_rules", "load_pack"]
 
 
 class RuleLoadError(Exception):
@@ -198,12 +198,6 @@ def _extend(rule: Rule, extension: Extension) -> None:
     rule.flag_examples += extension.flag_examples
     rule.pass_examples += extension.pass_examples
     rule.extended_by.append(f"{extension.source}:{extension.line}")
-
-
-def load_file(path: Path, validate_patterns: bool = True) -> tuple[list[Rule], list[ReadError]]:
-    """The rules of one file and its problems (extensions are applied by ``load_rules``)."""
-    pack = load_pack(path, validate_patterns)
-    return pack.rules, pack.errors
 
 
 def load_pack(path: Path, validate_patterns: bool = True, memo: Verdicts | None = None) -> Pack:

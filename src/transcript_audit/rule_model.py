@@ -6,13 +6,19 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Severity
+from .model import Role, Severity
 
 ALL = -1  # a window bound meaning "every turn in that direction"
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Whose turns a rule judges, and whose turns an excuse or a condition looks at.
 SPEAKERS = ("agent", "customer", "any")
+# The turns a rule's ``speaker`` names; "any" includes turns whose role is unknown.
+SPEAKER_ROLES = {
+    "agent": (Role.AGENT,),
+    "customer": (Role.CUSTOMER,),
+    "any": (Role.AGENT, Role.CUSTOMER, Role.UNKNOWN),
+}
 UNLESS_SPEAKERS = ("same", *SPEAKERS)
 # Placeholders every check fills (``Conversation.finding``); a check type declares the
 # ones it adds in its own ``PLACEHOLDERS`` ("trigger", "value").

@@ -28,7 +28,8 @@ from typing import Any
 
 from .checks import CHECK_TYPES
 from .located_yaml import LocatedDict, LocatedList, Mark
-from .model import CHANNELS, Severity
+from .model import CHANNELS, FailOn, Severity
+from .readers.base import COLUMN_FIELDS
 from .rule_model import SPEAKERS, UNLESS_SPEAKERS, Field
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -307,7 +308,7 @@ def rule_pack_schema() -> dict[str, Any]:
 
 # ---------------------------------------------------------------- the configuration
 
-FAIL_ON = ("info", "warning", "error", "never")
+FAIL_ON = tuple(level.value for level in FailOn)
 _SEVERITY_MESSAGE = f"'severity' maps rule ids, categories or globs to one of: {_one_of_words(SEVERITIES)}"
 _SEVERITY_MAP = {"type": "object", "additionalProperties": {"enum": list(SEVERITIES), "errorMessage": _SEVERITY_MESSAGE}, "errorMessage": _SEVERITY_MESSAGE}
 _WEIGHTS_MESSAGE = "'weights' maps categories to a weight between 0 and 10 (1 is the default)"
@@ -342,8 +343,9 @@ CONFIG_PROPERTIES: dict[str, Any] = {
     "agent-domains": _setting_texts("agent-domains"),
     "columns": {
         "type": "object",
+        "propertyNames": {"enum": list(COLUMN_FIELDS)},
         "additionalProperties": {"type": "string", "errorMessage": "'columns' must map names to texts"},
-        "errorMessage": "'columns' must map names to texts",
+        "errorMessage": f"'columns' maps {_one_of_words(COLUMN_FIELDS)} to column names",
         "description": "CSV column names: conversation, role, text, time…",
     },
     "per-path": {"type": "array", "items": PER_PATH, "errorMessage": "'per-path' must be a list of {paths, select, ignore, severity}"},

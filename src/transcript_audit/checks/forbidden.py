@@ -22,13 +22,10 @@ class Forbidden:
 
     def run(self, conversation: Conversation) -> Iterator[Finding]:
         for turn in conversation.turns_of(self.rule.speaker):
-            values = self.values(conversation, turn)
-            if values is None:
-                continue
-            for hit in conversation.hits(turn, self.match):
-                if not conversation.excused(self.rule, turn, hit):
-                    yield conversation.finding(self.rule, turn, hit, values)
+            yield from self.findings_in(conversation, turn)
 
-    def values(self, conversation: Conversation, turn: int) -> dict[str, str] | None:
-        """Placeholder values for the findings of ``turn``, or None to leave the turn aside."""
-        return {}
+    def findings_in(self, conversation: Conversation, turn: int, values: dict[str, str] | None = None) -> Iterator[Finding]:
+        """The unexcused hits of ``match`` in one turn, ``values`` filling the message's placeholders."""
+        for hit in conversation.hits(turn, self.match):
+            if not conversation.excused(self.rule, turn, hit):
+                yield conversation.finding(self.rule, turn, hit, values)

@@ -45,7 +45,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..model import Role
-from ..rule_model import Expression, Field, Rule
+from ..rule_model import SPEAKER_ROLES, Expression, Field, Rule
 
 if TYPE_CHECKING:
     from ..conversation import Conversation
@@ -56,11 +56,6 @@ MEASURES = ("words", "terms", "talk_share", "gap", "reply_delay")
 
 # Letters or digits, an inner apostrophe or hyphen keeping the word whole.
 _WORD = re.compile(r"[^\W_]+(?:['’\-][^\W_]+)*")
-_SPEAKER_ROLES = {
-    "agent": (Role.AGENT,),
-    "customer": (Role.CUSTOMER,),
-    "any": (Role.AGENT, Role.CUSTOMER),
-}
 _OTHER = {Role.AGENT: Role.CUSTOMER, Role.CUSTOMER: Role.AGENT}
 
 
@@ -149,7 +144,9 @@ class Metric:
                 if gap is not None:
                     yield index, gap, None
         elif self.measure == "reply_delay":
-            yield from _reply_delays(turns, _SPEAKER_ROLES[self.rule.speaker])
+            # A turn of unknown role answers no one: only the agent's and the customer's count.
+            repliers = tuple(role for role in SPEAKER_ROLES[self.rule.speaker] if role in _OTHER)
+            yield from _reply_delays(turns, repliers)
 
 
 def _distinct_terms(conversation: Conversation, turn: int, hits: Sequence[Hit]) -> set[object]:

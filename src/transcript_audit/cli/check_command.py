@@ -5,29 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from ..model import AuditResult, ExitCode, Severity
+from ..aggregation import GroupBy
+from ..model import AuditResult, ExitCode, FailOn, Severity
+from ..readers.base import COLUMN_FIELDS
 from ..reporters import OutputFormat
 from .common import ConfigOption, NoBuiltinOption, RulesOption, configuration, fail, report_errors, rule_folders, stderr
-
-
-class GroupBy(str, Enum):
-    AGENT = "agent"
-    CHANNEL = "channel"
-    CATEGORY = "category"
-    FILE = "file"
-
-
-class FailOn(str, Enum):
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
-    NEVER = "never"
 
 
 def check(
@@ -260,9 +247,6 @@ def parse_output(value: str, default: OutputFormat) -> tuple[OutputFormat, Path]
     if not target:
         fail(f"--output: no file after '{name}='")
     return OutputFormat(name), Path(target)
-
-
-COLUMN_FIELDS = ("conversation", "role", "speaker", "text", "time", "channel", "name")
 
 
 def parse_columns(value: str) -> dict[str, str]:

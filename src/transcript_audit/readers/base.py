@@ -30,6 +30,10 @@ from .decoding import UndecodableError, decode
 ReadResult = tuple[list[Transcript], list[ReadError]]
 
 
+# The fields a CSV export's columns can be mapped to (``--columns``, ``columns:``).
+COLUMN_FIELDS = ("conversation", "role", "speaker", "text", "time", "channel", "name")
+
+
 @dataclass(frozen=True)
 class ReaderOptions:
     """Choices the user makes about inputs (CLI options or configuration).
@@ -113,4 +117,4 @@ class JsonShape:
 
     name: str
     matches: Callable[[Any], bool]
-    convert: Callable[[Any, str, str, ReaderOptions], ReadResult]
+    convert: Callable[[Any, str, str], ReadResult]  # document, source name, its raw text

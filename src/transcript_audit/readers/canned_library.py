@@ -31,7 +31,7 @@ from typing import Any
 from ..located_yaml import Unsupported, line_of
 from ..model import ReadError, Transcript
 from ..text import fold
-from .base import JsonShape, LineIndex, ReaderOptions, ReadResult, canned_transcript
+from .base import JsonShape, LineIndex, ReadResult, canned_transcript
 from .decoding import split_lines
 from .html_text import html_to_text, looks_like_html
 
@@ -58,7 +58,7 @@ _EXPECTED_BODY = ", ".join(BODY_KEYS + HTML_KEYS)
 # ---------------------------------------------------------------- JSON exports
 
 
-def _convert_json(document: Any, source: str, text: str, options: ReaderOptions) -> ReadResult:
+def _convert_json(document: Any, source: str, text: str) -> ReadResult:
     library = find_library(document)
     if library is None:
         return [], [ReadError(source, 1, NOT_A_LIBRARY)]

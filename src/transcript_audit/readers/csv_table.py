@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..model import ReadError, Role, Transcript, Turn
 from ..roles import NO_WORDS, cell_key, table_row_role
-from .base import ReaderOptions, ReadResult, canned_transcript, decode_or_error, guess_channel
+from .base import COLUMN_FIELDS, ReadResult, ReaderOptions, canned_transcript, decode_or_error, guess_channel
 from .dates import parse_time
 from .decoding import LINE_BREAK, UndecodableError, decode
 from .html_text import html_to_text, looks_like_html
@@ -30,7 +30,6 @@ FORMAT = "csv"
 EXTENSIONS = (".csv", ".tsv")
 
 # The fields ``--columns`` can name, then the ones only detected from headers.
-FIELDS = ("conversation", "role", "speaker", "text", "time", "channel", "name")
 
 # Usual headers of each field, best first, compared after ``_header_key``
 # (lower case, no accents, any run of spaces, "_", "-" or punctuation as one space).
@@ -304,8 +303,8 @@ def _find_columns(
         positions.setdefault(key, position)
     failed = False
     for name, wanted in options.columns.items():
-        if name not in FIELDS:
-            errors.append(ReadError(source, None, f"unknown column field '{name}' (known: {', '.join(FIELDS)})"))
+        if name not in COLUMN_FIELDS:
+            errors.append(ReadError(source, None, f"unknown column field '{name}' (known: {', '.join(COLUMN_FIELDS)})"))
             failed = True
         elif _header_key(wanted) in positions:
             columns.index[name] = positions[_header_key(wanted)]

@@ -57,6 +57,6 @@ def read(data: bytes, source: str, options: ReaderOptions) -> ReadResult:
         return [], [_too_many_digits(text, source)]
     for shape in shapes():
         if shape.matches(document):
-            return shape.convert(document, source, text, options)
+            return shape.convert(document, source, text)
     known = ", ".join(shape.name for shape in shapes())
     return [], [ReadError(source, 1, f"unrecognised JSON layout (known: {known})")]

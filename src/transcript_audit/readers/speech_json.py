@@ -31,7 +31,7 @@ from typing import Any
 from ..model import CHANNELS, ReadError, Role, Transcript, Turn
 from ..roles import role_for_label
 from ..text import fold
-from .base import JsonShape, ReaderOptions, ReadResult
+from .base import JsonShape, ReadResult
 
 JsonPath = tuple[str | int, ...]
 
@@ -363,7 +363,7 @@ def _plain_matches(document: Any) -> bool:
     return isinstance(document, list) and any(isinstance(item, dict) and "turns" in item for item in document)
 
 
-def _plain_convert(document: Any, source: str, raw_text: str, options: ReaderOptions) -> ReadResult:
+def _plain_convert(document: Any, source: str, raw_text: str) -> ReadResult:
     reading = _Reading(source, raw_text, max_depth=3)
     several = isinstance(document, list)
     conversations = list(enumerate(document)) if several else [(0, document)]
@@ -512,7 +512,7 @@ def _whisper_matches(document: Any) -> bool:
     return isinstance(document, dict) and "segments" in document
 
 
-def _whisper_convert(document: Any, source: str, raw_text: str, options: ReaderOptions) -> ReadResult:
+def _whisper_convert(document: Any, source: str, raw_text: str) -> ReadResult:
     reading = _Reading(source, raw_text, max_depth=2)
     segments = _list_at(reading, document, "segments", ())
     if segments is None:
@@ -544,7 +544,7 @@ def _aws_matches(document: Any) -> bool:
     return isinstance(document, dict) and isinstance(document.get("results"), dict) and "items" in document["results"]
 
 
-def _aws_convert(document: Any, source: str, raw_text: str, options: ReaderOptions) -> ReadResult:
+def _aws_convert(document: Any, source: str, raw_text: str) -> ReadResult:
     reading = _Reading(source, raw_text, max_depth=3)
     results = document["results"]
     items = _list_at(reading, results, "items", ("results",))
@@ -642,7 +642,7 @@ def _analytics_matches(document: Any) -> bool:
     return isinstance(document, dict) and "Transcript" in document
 
 
-def _analytics_convert(document: Any, source: str, raw_text: str, options: ReaderOptions) -> ReadResult:
+def _analytics_convert(document: Any, source: str, raw_text: str) -> ReadResult:
     reading = _Reading(source, raw_text, max_depth=2)
     entries = _list_at(reading, document, "Transcript", ())
     if entries is None:
@@ -678,7 +678,7 @@ def _deepgram_matches(document: Any) -> bool:
     return isinstance(results, dict) and ("utterances" in results or "channels" in results)
 
 
-def _deepgram_convert(document: Any, source: str, raw_text: str, options: ReaderOptions) -> ReadResult:
+def _deepgram_convert(document: Any, source: str, raw_text: str) -> ReadResult:
     results = document["results"]
     utterances = results.get("utterances")
     paragraphs = _deepgram_paragraphs(results)
@@ -749,7 +749,7 @@ def _assemblyai_matches(document: Any) -> bool:
     return isinstance(document, dict) and "utterances" in document
 
 
-def _assemblyai_convert(document: Any, source: str, raw_text: str, options: ReaderOptions) -> ReadResult:
+def _assemblyai_convert(document: Any, source: str, raw_text: str) -> ReadResult:
     reading = _Reading(source, raw_text, max_depth=2)
     if document.get("utterances") is None:
         problem = "null: the call was transcribed without speaker labels (request speaker_labels=true)"
@@ -784,7 +784,7 @@ def _ccai_matches(document: Any) -> bool:
     return isinstance(document, dict) and "entries" in document
 
 
-def _ccai_convert(document: Any, source: str, raw_text: str, options: ReaderOptions) -> ReadResult:
+def _ccai_convert(document: Any, source: str, raw_text: str) -> ReadResult:
     reading = _Reading(source, raw_text, max_depth=2)
     entries = _list_at(reading, document, "entries", ())
     if entries is None:

@@ -1,7 +1,9 @@
 """Output formats: one module per format, each rendering one ``AuditResult``.
 
-Every reporter module exposes ``render(result, stream, color)``; the JSON
-contract (``AuditResult.as_records``) is the source all of them render from.
+Every reporter module exposes ``render(result, stream, **its own options)``
+(``color`` for rich, ``delimiter`` for CSV). All but rich render from the JSON
+contract (``AuditResult.as_records``); rich reads the same result's objects
+and its views from those records.
 """
 
 from __future__ import annotations
@@ -43,10 +45,10 @@ _MODULES = {
 }
 
 
-def render(result: AuditResult, output_format: OutputFormat, stream: TextIO, color: bool | None = None, **options) -> None:
-    """Render with the format's module; ``options`` are the format's own (``delimiter`` for CSV)."""
+def render(result: AuditResult, output_format: OutputFormat, stream: TextIO, **options) -> None:
+    """Render with the format's module; ``options`` are the format's own."""
     reporter = import_module(f".{_MODULES[output_format]}", __name__)
-    reporter.render(result, stream, color=color, **options)
+    reporter.render(result, stream, **options)
 
 
 def write_report(result: AuditResult, output_format: OutputFormat, path: Path, **options) -> None:
@@ -55,7 +57,9 @@ def write_report(result: AuditResult, output_format: OutputFormat, path: Path, *
     An interrupted run never leaves a half-written report behind.
     """
     buffer = io.StringIO()
-    render(result, output_format, buffer, color=False, **options)
+    if output_format is OutputFormat.RICH:
+        options = {"color": False, **options}  # a file holds no terminal colour codes
+    render(result, output_format, buffer, **options)
     write_text_atomically(path, buffer.getvalue())
 
 

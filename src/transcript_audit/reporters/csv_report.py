@@ -48,7 +48,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 Renderer = Callable[..., None]
 
 
-def render(result: AuditResult, stream: TextIO, color: bool | None = None, delimiter: str = ",") -> None:
+def render(result: AuditResult, stream: TextIO, delimiter: str = ",") -> None:
     _check_delimiter(delimiter)
     stream.write(BYTE_ORDER_MARK)
     writer = csv.writer(stream, delimiter=delimiter)  # lineterminator "\r\n", minimal quoting

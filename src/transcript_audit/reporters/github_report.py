@@ -24,7 +24,7 @@ from ..model import AuditResult
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def render(result: AuditResult, stream: TextIO, color: bool | None = None) -> None:
+def render(result: AuditResult, stream: TextIO) -> None:
     for line in commands(result.as_records()):
         stream.write(line)
         stream.write("\n")

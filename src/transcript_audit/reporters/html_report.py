@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
-from pathlib import PurePath
 from typing import Any, TextIO
 
 from ..model import AuditResult
+from .formatting import count, position, split_at_match, transcript_name
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABELS = {"error": "erreur", "warning": "alerte", "info": "info"}
@@ -114,7 +114,7 @@ _SCRIPT = """
 """
 
 
-def render(result: AuditResult, stream: TextIO, color: bool | None = None) -> None:
+def render(result: AuditResult, stream: TextIO) -> None:
     stream.write(html_document(result.as_records()))
 
 
@@ -122,7 +122,7 @@ def html_document(report: dict[str, Any]) -> str:
     """The whole page for ``report`` (the records of ``AuditResult.as_records()``)."""
     summary = report["summary"]
     transcripts = report["transcripts"]
-    title = f"transcript-audit : {_count(summary['findings'], 'constat')}"
+    title = f"transcript-audit : {count(summary['findings'], 'constat')}"
     parts = [
         "<!DOCTYPE html>",
         '<html lang="fr">',
@@ -156,25 +156,15 @@ def html_document(report: dict[str, Any]) -> str:
 
 def excerpt_with_match(finding: dict[str, Any]) -> str:
     """The escaped excerpt with the matched words in ``<mark>``, when the offset agrees with the match."""
-    excerpt, match, start = finding.get("excerpt") or "", finding.get("match"), finding.get("match_start")
-    if not match or start is None or excerpt[start : start + len(match)] != match:
-        return _e(excerpt)
-    end = start + len(match)
-    return f"{_e(excerpt[:start])}<mark>{_e(excerpt[start:end])}</mark>{_e(excerpt[end:])}"
+    parts = split_at_match(finding)
+    if parts is None:
+        return _e(finding.get("excerpt") or "")
+    before, match, after = parts
+    return f"{_e(before)}<mark>{_e(match)}</mark>{_e(after)}"
 
 
 def _e(text: Any) -> str:
     return "" if text is None else html.escape(str(text), quote=True)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number > 1 else ''}"
-
-
-def _name(transcript: dict[str, Any]) -> str:
-    """The path, and the conversation id when the file holds several."""
-    path, identifier = transcript["path"], transcript["id"]
-    return path if identifier == PurePath(path).stem else f"{path} › {identifier}"
 
 
 def _totals(summary: dict[str, Any]) -> str:
@@ -259,16 +249,16 @@ def _score_chart(transcripts: list[dict[str, Any]]) -> str:
     width = left + column * SCORE_BINS + 10
     out = [f'<svg role="img" aria-label="Distribution des scores" viewBox="0 0 {width} {bottom + 22}">']
     out.append(f'<line class="axis" x1="{left}" y1="{bottom}" x2="{width - 10}" y2="{bottom}"></line>')
-    for index, count in enumerate(bins):
+    for index, in_bin in enumerate(bins):
         low = index * 10
         high = 100 if index == SCORE_BINS - 1 else low + 9
-        height = plot * count / tallest
+        height = plot * in_bin / tallest
         x = left + index * column
         out.append(
-            f'<g class="bin" data-range="{low}-{high}" data-count="{count}">'
-            f"<title>{low}–{high} : {_count(count, 'transcription')}</title>"
+            f'<g class="bin" data-range="{low}-{high}" data-count="{in_bin}">'
+            f"<title>{low}–{high} : {count(in_bin, 'transcription')}</title>"
             f'<rect x="{x + 3}" y="{bottom - height:.1f}" width="{column - 6}" height="{height:.1f}" fill="#0969da"></rect>'
-            + (f'<text x="{x + column / 2}" y="{bottom - height - 4:.1f}" text-anchor="middle">{count}</text>' if count else "")
+            + (f'<text x="{x + column / 2}" y="{bottom - height - 4:.1f}" text-anchor="middle">{in_bin}</text>' if in_bin else "")
             + f'<text x="{x + column / 2}" y="{bottom + 15}" text-anchor="middle">{low}</text>'
             "</g>"
         )
@@ -284,7 +274,7 @@ def _agent_chart(transcripts: list[dict[str, Any]]) -> str:
     if not scores:
         return ""
     means = sorted(((agent, sum(s) / len(s), len(s)) for agent, s in scores.items()), key=lambda m: (m[1], m[0]))
-    rows = [(agent, mean, f"{mean:.1f} ({_count(n, 'transcription')})") for agent, mean, n in means]
+    rows = [(agent, mean, f"{mean:.1f} ({count(n, 'transcription')})") for agent, mean, n in means]
     return _figure("chart-agents", "Score moyen par agent", _horizontal_bars(rows, 100, "Score moyen par agent"))
 
 
@@ -301,7 +291,7 @@ def _table(transcripts: list[dict[str, Any]]) -> str:
     )
     rows = []
     for index, transcript in enumerate(transcripts, 1):
-        name = _name(transcript)
+        name = transcript_name(transcript['path'], transcript['id'])
         cells = [
             (name, f'<a href="#t-{index}">{_e(name)}</a>', ""),
             (transcript.get("channel") or "", _e(transcript.get("channel") or ""), ""),
@@ -318,14 +308,6 @@ def _table(transcripts: list[dict[str, Any]]) -> str:
 
 
 # --- transcripts ------------------------------------------------------------
-
-
-def _position(finding: dict[str, Any]) -> str:
-    line, column, locator = finding.get("line"), finding.get("column"), finding.get("locator")
-    where = f"{line}:{column}" if line is not None and column is not None else (str(line) if line is not None else "")
-    if locator:
-        where = f"{where} ({locator})" if where else locator
-    return where or "-"
 
 
 def _time(seconds: float | None) -> str:
@@ -351,7 +333,7 @@ def _finding(finding: dict[str, Any]) -> str:
     )
     return (
         f'<article class="finding severity-{_e(severity)}" data-rule="{_e(finding.get("rule"))}">'
-        f'<p class="finding-head"><span class="position">{_e(_position(finding))}</span> '
+        f'<p class="finding-head"><span class="position">{_e(position(finding.get("line"), finding.get("column"), finding.get("locator"), locator_always=True))}</span> '
         f'<span class="badge severity-{_e(severity)}">{_e(label)}</span>{critical} '
         f'<code class="rule">{_e(finding.get("rule"))}</code> '
         f'<span class="category">{_e(finding.get("category"))}</span></p>'
@@ -367,15 +349,15 @@ def _transcript(index: int, transcript: dict[str, Any]) -> str:
     meta = [
         f"canal : {_e(transcript.get('channel') or '-')}",
         f"agent : {_e(transcript.get('agent') or '-')}",
-        f"{_count(transcript.get('turns') or 0, 'tour')}",
+        f"{count(transcript.get('turns') or 0, 'tour')}",
         f"score : <strong>{_e(transcript.get('score'))}</strong>/100",
-        _count(len(findings), "constat"),
+        count(len(findings), "constat"),
     ]
     if transcript.get("suppressed"):
         meta.append(f"{len(transcript['suppressed'])} désactivé(s)")
     out = [
         f'<section class="transcript" id="t-{index}" data-path="{_e(transcript["path"])}" data-id="{_e(transcript["id"])}">',
-        f"<h3>{_e(_name(transcript))}</h3>",
+        f"<h3>{_e(transcript_name(transcript['path'], transcript['id']))}</h3>",
         f'<p class="meta">{" · ".join(meta)}</p>',
     ]
     if transcript.get("notes"):

@@ -8,6 +8,6 @@ from typing import TextIO
 from ..model import AuditResult
 
 
-def render(result: AuditResult, stream: TextIO, color: bool | None = None) -> None:
+def render(result: AuditResult, stream: TextIO) -> None:
     json.dump(result.as_records(), stream, ensure_ascii=False, indent=2)
     stream.write("\n")

@@ -20,7 +20,7 @@ from ..model import AuditResult
 _LINE_BREAKS_KEPT_BY_JSON = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def render(result: AuditResult, stream: TextIO, color: bool | None = None) -> None:
+def render(result: AuditResult, stream: TextIO) -> None:
     for record in records(result.as_records()):
         stream.write(_dumps(record))
         stream.write("\n")

@@ -22,7 +22,7 @@ ERROR_TYPE = "read-error"
 _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def render(result: AuditResult, stream: TextIO, color: bool | None = None) -> None:
+def render(result: AuditResult, stream: TextIO) -> None:
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     root = junit_tree(result.as_records())
     ET.indent(root)

@@ -18,10 +18,10 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter
-from pathlib import PurePath
 from typing import Any, TextIO
 
 from ..model import AuditResult
+from .formatting import count, position, split_at_match, transcript_name
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_LABELS = {"error": "erreur", "warning": "alerte", "info": "info"}
@@ -35,13 +35,13 @@ _ZERO_WIDTH_SPACE = "&#8203;"
 _WHITESPACE = re.compile(r"\s+")
 
 
-def render(result: AuditResult, stream: TextIO, color: bool | None = None) -> None:
+def render(result: AuditResult, stream: TextIO) -> None:
     stream.write(to_markdown(result.as_records()))
 
 
 def to_markdown(report: dict[str, Any]) -> str:
     summary = report["summary"]
-    lines = [f"### transcript-audit : {_count(summary['findings'], 'constat')}", ""]
+    lines = [f"### transcript-audit : {count(summary['findings'], 'constat')}", ""]
     lines += _totals(summary)
     if summary["by_category"]:
         lines += _category_table(summary)
@@ -68,30 +68,26 @@ def escape_html(text: str) -> str:
 
 def excerpt_with_match(finding: dict[str, Any]) -> str:
     """The escaped excerpt with the matched words in bold (``<b>``, which works mid-word)."""
-    excerpt, match, start = finding["excerpt"] or "", finding["match"], finding["match_start"]
-    if not match or start is None or excerpt[start : start + len(match)] != match:
-        return escape(excerpt)
-    end = start + len(match)
-    return f"{escape(excerpt[:start])}<b>{escape(excerpt[start:end])}</b>{escape(excerpt[end:])}"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number > 1 else ''}"
+    parts = split_at_match(finding)
+    if parts is None:
+        return escape(finding["excerpt"] or "")
+    before, match, after = parts
+    return f"{escape(before)}<b>{escape(match)}</b>{escape(after)}"
 
 
 def _totals(summary: dict[str, Any]) -> list[str]:
     mean = summary["mean_score"]
-    severities = ", ".join(_count(summary["by_severity"][s], SEVERITY_LABELS[s]) for s in SEVERITIES)
+    severities = ", ".join(count(summary["by_severity"][s], SEVERITY_LABELS[s]) for s in SEVERITIES)
     parts = [
-        f"**{_count(summary['transcripts'], 'transcription')}** ({_count(summary['turns'], 'tour')})",
-        f"**{_count(summary['findings'], 'constat')}** ({severities})",
+        f"**{count(summary['transcripts'], 'transcription')}** ({count(summary['turns'], 'tour')})",
+        f"**{count(summary['findings'], 'constat')}** ({severities})",
         f"score moyen **{mean if mean is not None else '-'}**/100",
         f"{summary['clean_transcripts']} sans constat",
     ]
     if summary["suppressed"]:
         parts.append(f"{summary['suppressed']} désactivé(s) dans les fichiers")
     if summary["errors"]:
-        parts.append(f"**{_count(summary['errors'], 'erreur')} de lecture**")
+        parts.append(f"**{count(summary['errors'], 'erreur')} de lecture**")
     return [" · ".join(parts), ""]
 
 
@@ -110,12 +106,6 @@ def _category_table(summary: dict[str, Any]) -> list[str]:
     return lines + [""]
 
 
-def _name(transcript: dict[str, Any]) -> str:
-    """The path, and the conversation id when the file holds several."""
-    path, identifier = transcript["path"], transcript["id"]
-    return path if identifier == PurePath(path).stem else f"{path} › {identifier}"
-
-
 def _lowest_scores(transcripts: list[dict[str, Any]]) -> list[str]:
     flagged = [t for t in transcripts if t["findings"]]
     if not flagged:
@@ -128,19 +118,10 @@ def _lowest_scores(transcripts: list[dict[str, Any]]) -> list[str]:
         rules = Counter(finding["rule"] for finding in transcript["findings"]).most_common(TOP_RULES)
         top = ", ".join(f"{escape(rule)} ×{count}" for rule, count in rules)
         lines.append(
-            f"| {escape(_name(transcript))} | {escape(transcript['channel'])} | {transcript['score']} "
+            f"| {escape(transcript_name(transcript['path'], transcript['id']))} | {escape(transcript['channel'])} | {transcript['score']} "
             f"| {len(transcript['findings'])} | {top} |"
         )
     return lines + [""]
-
-
-def _position(finding: dict[str, Any]) -> str:
-    if finding["line"] is not None and finding["column"] is not None:
-        return f"{finding['line']}:{finding['column']}"
-    where = str(finding["line"]) if finding["line"] is not None else ""
-    if finding["locator"]:
-        where = f"{where} ({finding['locator']})" if where else finding["locator"]
-    return escape(where) or "-"
 
 
 def _findings(transcripts: list[dict[str, Any]]) -> list[str]:
@@ -150,8 +131,8 @@ def _findings(transcripts: list[dict[str, Any]]) -> list[str]:
     lines = ["#### Constats", ""]
     for transcript in flagged:
         summary = (
-            f"<code>{escape_html(_name(transcript))}</code> : score {transcript['score']}, "
-            f"{_count(len(transcript['findings']), 'constat')}"
+            f"<code>{escape_html(transcript_name(transcript['path'], transcript['id']))}</code> : score {transcript['score']}, "
+            f"{count(len(transcript['findings']), 'constat')}"
         )
         lines += [
             "<details>",
@@ -162,7 +143,7 @@ def _findings(transcripts: list[dict[str, Any]]) -> list[str]:
         ]
         for finding in transcript["findings"]:
             lines.append(
-                f"| {_position(finding)} | {SEVERITY_LABELS.get(finding['severity'], escape(finding['severity']))} "
+                f"| {escape(position(finding['line'], finding['column'], finding['locator']))} | {SEVERITY_LABELS.get(finding['severity'], escape(finding['severity']))} "
                 f"| {escape(finding['rule'])} | {escape(finding['message'])} | {excerpt_with_match(finding)} |"
             )
         lines += ["", "</details>", ""]

@@ -8,7 +8,6 @@ summary by category and severity and the score of each transcript. Fits an
 
 from __future__ import annotations
 
-from pathlib import PurePath
 from typing import TextIO
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
@@ -17,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import AuditResult, Finding, Severity, TranscriptResult
+from .formatting import position, transcript_name
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _SEVERITY_LABEL = {Severity.ERROR: "erreur", Severity.WARNING: "alerte", Severity.INFO: "info"}
@@ -46,9 +46,7 @@ def _score_style(score: int) -> str:
 def _print_transcript(console: Console, result: TranscriptResult) -> None:
     transcript = result.transcript
     header = Text()
-    header.append(transcript.path, style="bold")
-    if transcript.id != PurePath(transcript.path).stem:  # one of several conversations in the file
-        header.append(f" › {transcript.id}", style="bold")
+    header.append(transcript_name(transcript.path, transcript.id), style="bold")
     header.append(f"  {transcript.channel} · {transcript.turn_count} tours · score ")
     header.append(f"{result.score}/100", style=_score_style(result.score))
     console.print(header)
@@ -66,7 +64,7 @@ def _print_transcript(console: Console, result: TranscriptResult) -> None:
 
 def _finding(finding: Finding) -> Group:
     head = Text("  ")
-    head.append(_position(finding), style="bold")
+    head.append(position(finding.line, finding.column, finding.locator), style="bold")
     head.append("  ")
     head.append(_SEVERITY_LABEL[finding.severity], style=_SEVERITY_STYLE[finding.severity])
     head.append(f"  {finding.rule}", style="magenta")
@@ -100,16 +98,6 @@ class _Indent:
             yield Segment.line()
 
 
-def _position(finding: Finding) -> str:
-    """ "12:5" where the column is exact; else the line and the format's locator ("12 (cue 4)")."""
-    if finding.line is not None and finding.column is not None:
-        return f"{finding.line}:{finding.column}"
-    where = str(finding.line) if finding.line is not None else ""
-    if finding.locator:
-        where = f"{where} ({finding.locator})" if where else finding.locator
-    return where or "-"
-
-
 def _print_errors(console: Console, result: AuditResult) -> None:
     if not result.errors:
         return
@@ -137,7 +125,7 @@ def _print_summary(console: Console, result: AuditResult) -> None:
     scores.add_column("score", justify="right")
     for transcript_result in result.transcripts:
         transcript = transcript_result.transcript
-        name = transcript.path if transcript.id == PurePath(transcript.path).stem else f"{transcript.path} › {transcript.id}"
+        name = transcript_name(transcript.path, transcript.id)
         scores.add_row(
             name,
             transcript_result.transcript.channel,

@@ -27,7 +27,7 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 _WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[/\\]")
 
 
-def render(result: AuditResult, stream: TextIO, color: bool | None = None) -> None:
+def render(result: AuditResult, stream: TextIO) -> None:
     json.dump(sarif_log(result.as_records()), stream, ensure_ascii=False, indent=2)
     stream.write("\n")
 
