@@ -47,6 +47,7 @@ def test_a_speech_to_text_record_is_read_like_its_file(auditor):
     assert [f["rule"] for f in result["findings"]] == [f.rule for f in expected.findings()]
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_of_several_workers_finds_what_a_local_run_finds(auditor):
     """The docs/scale.md recipe, on a LocalCluster of two worker processes."""
     dask_bag = pytest.importorskip("dask.bag")

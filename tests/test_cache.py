@@ -139,6 +139,7 @@ def test_the_samples_audit_the_same_with_and_without_the_cache_and_in_two_proces
     assert [str(e) for e in parallel.errors] == [str(e) for e in plain.errors]
 
 
+@pytest.mark.slow
 def test_two_runs_sharing_a_cache_folder_at_once_both_succeed(tmp_path):
     """Two CLI processes, one empty cache folder: both write it at the same time."""
     environment = {**os.environ, "TRANSCRIPT_AUDIT_CACHE_DIR": str(tmp_path / "shared-cache")}

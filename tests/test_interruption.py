@@ -3,6 +3,8 @@ and no run ever writes to, renames or touches its inputs."""
 
 from __future__ import annotations
 
+import pytest
+
 import hashlib
 import json
 import os
@@ -37,6 +39,7 @@ def transcripts_of(report: Path) -> list:
     return json.loads(report.read_text(encoding="utf-8"))["transcripts"]
 
 
+@pytest.mark.slow
 def test_a_run_killed_at_random_points_leaves_no_partial_report_and_a_sound_cache(tmp_path):
     """20 runs, each stopped by SIGINT or SIGTERM at a random moment of its expected
     duration; every other run starts from an empty cache, so kills land while the

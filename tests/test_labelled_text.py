@@ -16,6 +16,8 @@ from transcript_audit.model import ReadError, Role
 from transcript_audit.readers import discover, labelled_text, read_file
 from transcript_audit.readers.base import ReaderOptions, guess_channel
 
+from .conftest import examples
+
 
 def parse(text: str, path: str = "t.txt"):
     """The one transcript of ``text``, asserting the reader reported nothing."""
@@ -187,7 +189,7 @@ def test_locate_in_a_turn_whose_label_line_is_empty():
 _WORDS = st.from_regex(r"[A-Za-zéèàçô][A-Za-zéèàçô0-9 ,.'’!?()-]{0,25}", fullmatch=True)
 
 
-@settings(max_examples=60, deadline=None, database=None)
+@settings(max_examples=examples(60))
 @given(
     first=_WORDS,
     continuations=st.lists(st.tuples(st.sampled_from(["", " ", "  ", "\t", "    "]), _WORDS), max_size=5),
@@ -285,7 +287,7 @@ def test_a_text_without_any_turn_is_an_error_not_an_empty_transcript(text):
     assert any("no speaker turn" in e.message for e in errors)
 
 
-@settings(max_examples=150, deadline=None, database=None)
+@settings(max_examples=examples(150))
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200))
 def test_parse_never_raises_and_locates_every_turn_inside_the_text(text):
     transcripts, errors = labelled_text.parse(text, "t.txt")

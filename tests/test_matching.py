@@ -10,6 +10,8 @@ from transcript_audit import nlp as nlp_module
 from transcript_audit.matching import ExpressionIndex
 from transcript_audit.rule_model import Expression, Phrase
 
+from .conftest import examples
+
 
 def matched(nlp, expression: Expression, text: str) -> list[str]:
     index = ExpressionIndex(nlp_module.Parser(nlp=nlp), [expression])
@@ -168,7 +170,7 @@ def test_required_substrings_come_from_mandatory_literals(source, expected):
 _PIECES = ["ab", "cd", "e", r"\s", r"\d", "[ab]", "(?:ab|cd)", "(?:ab)?", "x+", "(?<=a)", r"\b", "(?:e|ab)", "c{2,3}", "(?i:AB)"]
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000))
 @given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=6), st.text(alphabet="abcdexAB 12", max_size=30))
 def test_a_regex_never_misses_a_turn_because_of_its_shortcut(pieces, text):
     import regex

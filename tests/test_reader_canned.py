@@ -13,13 +13,15 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transcript_audit.model import ReadError, Role
 from transcript_audit.text import PLACEHOLDER
 from transcript_audit.readers import canned, canned_library, json_document, read_file
 from transcript_audit.readers.base import ReaderOptions
+
+from .conftest import examples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "canned"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -594,18 +596,6 @@ def test_reader_declares_its_format():
     assert (canned.FORMAT, canned.EXTENSIONS) == ("canned", (".yaml", ".yml"))
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    st.lists(
-        st.sampled_from(list("- :|>\n'\"&*!{}[]<>#ab\u00e9\t") + ["name", "body", "reponses", "  "]), max_size=60
-    ).map("".join)
-)
-def test_yaml_reader_never_raises(text):
-    transcripts, errors = read_yaml(text)
-    assert all(isinstance(error, ReadError) for error in errors)
-    assert all(t.turns[0].text.strip() for t in transcripts)
-
-
 _json_values = st.recursive(
     st.none()
     | st.booleans()
@@ -626,7 +616,7 @@ _json_values = st.recursive(
 )
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120))
 @given(_json_values)
 def test_json_shapes_never_raise(document):
     result = read_json(json.dumps(document, indent=1))

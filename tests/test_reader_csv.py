@@ -20,6 +20,8 @@ from transcript_audit.readers import csv_table
 from transcript_audit.readers.dates import parse_time
 from transcript_audit.readers.base import ReaderOptions
 
+from .conftest import examples
+
 FIXTURES = Path(__file__).parent / "fixtures" / "csv"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -315,7 +317,7 @@ def test_crlf_and_lone_cr_line_endings_count_lines_like_editors():
         assert [(turn.text, turn.line) for turn in transcript.turns] == [("a\nb", 2), ("c", 4)]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(
     delimiter=st.sampled_from([",", ";", "\t"]),
     newline=st.sampled_from(["\n", "\r\n"]),
@@ -470,14 +472,6 @@ def test_rows_without_any_text():
 def test_binary_data_is_an_error_not_an_exception():
     transcripts, errors = csv_table.read(b"ticket,body\x00\x01", "x.csv", ReaderOptions())
     assert transcripts == [] and "binary" in errors[0].message
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=300) | st.text(alphabet='ab,;\t"\r\n éx<>', max_size=200).map(str.encode))
-def test_never_raises(data):
-    transcripts, errors = csv_table.read(b"ticket,role,body\n" + data, "fuzz.csv", ReaderOptions())
-    for transcript in transcripts:
-        assert all(turn.text and turn.line >= 2 for turn in transcript.turns)
 
 
 # ---------------------------------------------------------------- content sniffing and samples

@@ -23,6 +23,8 @@ from transcript_audit.readers.base import ReaderOptions
 from transcript_audit.readers.speech_json import NO_SPEAKERS_NOTE, JsonLines, json_path
 from transcript_audit.roles import infer_roles
 
+from .conftest import examples
+
 FIXTURES = Path(__file__).parent / "fixtures" / "speech_json"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -608,7 +610,7 @@ def all_paths(value: Any, path: tuple = ()) -> list[tuple]:
     return found
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), suppress_health_check=[HealthCheck.too_slow])
 @given(json_values, st.integers(0, 3), st.booleans())
 def test_json_lines_agrees_with_a_full_scan_whatever_the_depth(document, max_depth, ascii_only):
     text = json.dumps(document, indent=1, ensure_ascii=ascii_only)
@@ -637,7 +639,7 @@ SKELETONS = [
 ]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
 @given(json_values, st.sampled_from(range(len(SKELETONS))))
 def test_wrong_types_anywhere_never_raise(value, skeleton):
     document = SKELETONS[skeleton](value)
@@ -650,7 +652,7 @@ def test_wrong_types_anywhere_never_raise(value, skeleton):
 
 
 @given(json_values)
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100))
 def test_any_document_either_matches_no_shape_or_converts_without_raising(document):
     shape = shape_of(document)
     if shape is not None:
@@ -662,6 +664,7 @@ def test_any_document_either_matches_no_shape_or_converts_without_raising(docume
 # ---------------------------------------------------------------- size
 
 
+@pytest.mark.slow
 def test_big_files_read_in_linear_time():
     """20 000 segments of one speaker and 20 000 unlabelled AWS words: one long turn each."""
     segments = [{"start": i, "end": i + 0.5, "text": f" phrase {i}", "speaker": "SPEAKER_00"} for i in range(20000)]

@@ -198,6 +198,7 @@ def test_locator_when_there_is_no_column():
     assert 'id="chart-agents"' not in document
 
 
+@pytest.mark.slow
 def test_in_chromium(document, tmp_path):
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed: apt-get install chromium")
