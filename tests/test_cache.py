@@ -184,3 +184,12 @@ def test_a_token_pattern_is_validated_by_spacy_once_then_remembered(tmp_path, mo
     again = rule_loader._Context("pack.yaml", memo=AuditCache(tmp_path))
     assert rule_loader._pattern_problems(again, good) == [] and rule_loader._pattern_problems(again, bad) == ["bad operator"]
     assert calls == [good, bad, bad]  # an invalid pattern is never remembered as valid
+
+
+def test_cached_findings_carry_no_fingerprint_a_run_takes_them_after_the_audit():
+    from transcript_audit.engine import findings_from_bytes, findings_to_bytes
+    from transcript_audit.model import Finding, Role, Severity
+
+    finding = Finding("r", "c", Severity.INFO, "m", "why", None, 1, "A", Role.AGENT, 1, 1, "x", None, fingerprint="abc")
+    assert b"fingerprint" not in findings_to_bytes([finding])
+    assert findings_from_bytes(findings_to_bytes([finding]))[0].fingerprint is None

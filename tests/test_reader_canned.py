@@ -38,7 +38,7 @@ def read_json(text: str, source: str = "lib.json"):
     document = json.loads(text)
     for shape in canned_library.JSON_SHAPES:
         if shape.matches(document):
-            return shape.convert(document, source, text, ReaderOptions())
+            return shape.convert(document, source, text)
     return None
 
 

@@ -48,7 +48,7 @@ def convert(document: Any, source: str = "appel.json") -> tuple[list[Transcript]
     raw = json.dumps(document, indent=2, ensure_ascii=False)
     shape = shape_of(document)
     assert shape is not None, "no speech shape matches"
-    return shape.convert(json.loads(raw), source, raw, ReaderOptions())
+    return shape.convert(json.loads(raw), source, raw)
 
 
 def shape_of(document: Any) -> speech_json.JsonShape | None:
@@ -657,7 +657,7 @@ def test_any_document_either_matches_no_shape_or_converts_without_raising(docume
     shape = shape_of(document)
     if shape is not None:
         raw = json.dumps(document)
-        transcripts, errors = shape.convert(document, "x.json", raw, ReaderOptions())
+        transcripts, errors = shape.convert(document, "x.json", raw)
         assert transcripts or errors
 
 

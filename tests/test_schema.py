@@ -174,3 +174,16 @@ def test_a_config_value_of_the_wrong_type_is_located_at_its_setting(tmp_path):
         (1, "'preview' must be true or false"),
         (2, "'weights' maps categories to a weight between 0 and 10 (1 is the default)"),
     ]
+
+
+def test_an_empty_channel_list_means_every_channel_as_before(tmp_path):
+    from transcript_audit.model import CHANNELS
+
+    (rule,), errors = load(tmp_path, FORBIDDEN.replace("check: forbidden", "check: forbidden\n    channels: []"))
+    assert errors == [] and rule.channels == CHANNELS
+
+
+def test_a_whole_number_written_with_a_decimal_point_is_a_whole_number_of_tokens(tmp_path):
+    text = FORBIDDEN + "    unless:\n      - match: {phrases: [colis]}\n        near: 2.0\n"
+    (rule,), errors = load(tmp_path, text)
+    assert errors == [] and rule.unless[0].near == 2 and isinstance(rule.unless[0].near, int)

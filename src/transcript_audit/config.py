@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     from .rule_loader import Verdicts
 
 CONFIG_NAMES = (".transcript-audit.yaml", ".transcript-audit.yml")
-PER_PATH_KEYS = tuple(schema.PER_PATH["properties"])
 
 
 class ConfigError(Exception):

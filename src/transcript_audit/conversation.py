@@ -8,7 +8,7 @@ check words, locates and excerpts findings the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set as AbstractSet
+from collections.abc import Callable, Mapping, Sequence, Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 from .model import Finding, Transcript
@@ -26,13 +26,20 @@ EXCERPT_LENGTH = 110  # characters of a turn shown when nothing in it matched
 
 class Conversation:
     def __init__(
-        self, transcript: Transcript, docs: Sequence[Doc], index: ExpressionIndex, keys: AbstractSet[int] | None = None
+        self,
+        transcript: Transcript,
+        docs: Sequence[Doc],
+        index: ExpressionIndex,
+        keys: AbstractSet[int] | None = None,
+        fillers: Mapping[str, Callable[[Conversation, int], str | None]] | None = None,
     ):
-        """``keys``: the expressions the checks to run will ask about (None: all)."""
+        """``keys``: the expressions the checks to run will ask about (None: all).
+        ``fillers``: placeholders filled from the conversation (``checks.PLACEHOLDER_FILLERS``)."""
         self.transcript = transcript
         self.docs = docs
         self._index = index
         self._keys = keys
+        self._fillers = dict(fillers or {})
         self._hits: list[dict[int, list[Hit]] | None] = [None] * len(docs)  # found on first question
         self.memo: dict[Any, Any] = {}  # what a check computes once per conversation, by the function that does
 
@@ -117,12 +124,11 @@ class Conversation:
             match_start = None
             offset = 0
         line, column = turn.locate(offset)
-        if "customer_item" not in values and _uses(rule, "customer_item"):
-            from .checks.mirror import customer_item
-
-            item = customer_item(self, turn_index)
-            if item:
-                values["customer_item"] = item
+        for name, filler in self._fillers.items():
+            if name not in values and _uses(rule, name):
+                filled = filler(self, turn_index)
+                if filled:
+                    values[name] = filled
         return Finding(
             rule=rule.id,
             category=rule.category,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .checks import CHECK_TYPES
+from .checks import CHECK_TYPES, PLACEHOLDER_FILLERS
 from .config import PathOverride, path_matches
 from .model import Finding, ReadError, Severity, Transcript, TranscriptResult
 from .readers.base import ReaderOptions
@@ -227,7 +227,7 @@ class Auditor:
                     findings.extend(findings_from_bytes(stored[key]))
             if pending:
                 wanted = frozenset().union(*(self._expression_keys[check.rule.id] for check in pending))
-                conversation = Conversation(transcript, docs_of[position], self.index, wanted)
+                conversation = Conversation(transcript, docs_of[position], self.index, wanted, PLACEHOLDER_FILLERS)
                 for check in pending:
                     found = self._run_check(check, conversation)
                     if found is not None:
@@ -286,7 +286,9 @@ def transcript_fingerprint(transcript: Transcript) -> str:
 
 
 def findings_to_bytes(findings: list[Finding]) -> bytes:
-    return json.dumps([finding.as_record() for finding in findings], ensure_ascii=False).encode("utf-8")
+    """Findings as cached: without fingerprints, which a run takes after the audit."""
+    records = [{key: value for key, value in finding.as_record().items() if key != "fingerprint"} for finding in findings]
+    return json.dumps(records, ensure_ascii=False).encode("utf-8")
 
 
 def findings_from_bytes(data: bytes) -> list[Finding]:

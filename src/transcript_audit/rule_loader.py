@@ -24,10 +24,7 @@ from .checks import CHECK_TYPES
 from .located_yaml import LocatedDict, LocatedList, Mark
 from .model import CHANNELS, ReadError, Severity
 from .regexes import nested_repetition
-from .rule_model import ALL, COMMON_PLACEHOLDERS, PLACEHOLDER, SPEAKERS, UNLESS_SPEAKERS, Example, Expression, Field, Measured, Phrase, Rule, Trigger, Unless
-from .schema import COMMON_FIELDS, EXPRESSION_KEYS, MEASURED_KEYS
-
-__all__ = ["COMMON_FIELDS", "EXPRESSION_KEYS", "MEASURED_KEYS", "SPEAKERS", "UNLESS_SPEAKERS", "RuleLoadError", "load_rules", "load_pack"]
+from .rule_model import ALL, COMMON_PLACEHOLDERS, PLACEHOLDER, Example, Expression, Field, Measured, Phrase, Rule, Trigger, Unless
 
 
 class RuleLoadError(Exception):
@@ -288,7 +285,7 @@ def _rule(context: _Context, raw: LocatedDict, mark: Mark, path: tuple) -> Rule 
             return None
     flag_examples, pass_examples = _examples(raw)
     suggestion = raw.get("suggestion", ())
-    channels = raw.get("channels", CHANNELS)
+    channels = raw.get("channels") or CHANNELS  # an empty list means every channel, as no list does
     return Rule(
         id=raw["id"].strip(), category=raw["category"].strip(), severity=Severity(raw["severity"]), check=raw["check"],
         message=raw["message"].strip(), rationale=raw["rationale"].strip(),
@@ -363,7 +360,7 @@ def _conditions(context: _Context, raw: LocatedDict, key: str, path: tuple) -> t
             Unless(
                 match=match or Expression(), echo=item.get("echo", False), speaker=item.get("speaker", "same"),
                 before=_window_bound(item.get("before", 0)), after=_window_bound(item.get("after", 0)),
-                uninterrupted=item.get("uninterrupted", False), near=item.get("near"),
+                uninterrupted=item.get("uninterrupted", False), near=_whole(item.get("near")),
             )
         )
     return tuple(result)
@@ -371,6 +368,11 @@ def _conditions(context: _Context, raw: LocatedDict, key: str, path: tuple) -> t
 
 def _window_bound(value: int | str) -> int:
     return ALL if value == "all" else int(value)
+
+
+def _whole(value: float | None) -> int | None:
+    """A count the schema accepted: 2 or 2.0 (JSON Schema's integers include whole floats)."""
+    return None if value is None else int(value)
 
 
 def _examples(raw: LocatedDict) -> tuple[tuple[Example, ...], tuple[Example, ...]]:

@@ -36,10 +36,8 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 ID_PATTERN = r"^[a-z][a-z0-9]*(?:[-_.][a-z0-9]+)*$"
 SEVERITIES = tuple(severity.value for severity in Severity)
 EXPRESSION_KEYS = ("phrases", "forms", "patterns", "regex")
-CONDITION_KEYS = ("match", "echo", "speaker", "before", "after", "uninterrupted", "near")
 MEASURED_KEYS = ("precision", "recall", "conversations", "corpus")
 PACK_KEYS = ("rules", "extends", "disable")
-EXTENSION_KEYS = ("rule", "add", "severity", "examples")
 
 # Words YAML 1.1 (PyYAML) reads as booleans when they are not quoted.
 YAML_BOOLEANS = frozenset({"yes", "no", "on", "off", "true", "false", "y", "n"})
@@ -314,15 +312,11 @@ _SEVERITY_MAP = {"type": "object", "additionalProperties": {"enum": list(SEVERIT
 _WEIGHTS_MESSAGE = "'weights' maps categories to a weight between 0 and 10 (1 is the default)"
 
 
-def _setting_texts(key: str) -> dict[str, Any]:
-    return {"anyOf": [text(key), {"type": "array", "items": text(key)}], "errorMessage": f"'{key}' must be a text or a list of texts"}
-
-
 PER_PATH = closed(
     {
-        "paths": _setting_texts("paths") | {"description": "globs relative to the configuration file"},
-        "select": _setting_texts("select"),
-        "ignore": _setting_texts("ignore"),
+        "paths": texts("paths") | {"description": "globs relative to the configuration file"},
+        "select": texts("select"),
+        "ignore": texts("ignore"),
         "severity": _SEVERITY_MAP,
     },
     required=("paths",),
@@ -330,17 +324,17 @@ PER_PATH = closed(
 )
 
 CONFIG_PROPERTIES: dict[str, Any] = {
-    "packs": _setting_texts("packs") | {"description": "folders or files of rule packs, added to the built-in ones"},
+    "packs": texts("packs") | {"description": "folders or files of rule packs, added to the built-in ones"},
     "builtin-rules": flag("builtin-rules") | {"default": True},
-    "select": _setting_texts("select") | {"description": "rule ids, categories or globs; empty means all"},
-    "ignore": _setting_texts("ignore"),
+    "select": texts("select") | {"description": "rule ids, categories or globs; empty means all"},
+    "ignore": texts("ignore"),
     "severity": _SEVERITY_MAP,
     "fail-on": choice("fail-on", FAIL_ON),
-    "include": _setting_texts("include"),
-    "exclude": _setting_texts("exclude"),
+    "include": texts("include"),
+    "exclude": texts("exclude"),
     "input-format": text("input-format") | {"errorMessage": "'input-format' must be a text"},
-    "agents": _setting_texts("agents"),
-    "agent-domains": _setting_texts("agent-domains"),
+    "agents": texts("agents"),
+    "agent-domains": texts("agent-domains"),
     "columns": {
         "type": "object",
         "propertyNames": {"enum": list(COLUMN_FIELDS)},
@@ -356,7 +350,6 @@ CONFIG_PROPERTIES: dict[str, Any] = {
     },
     "preview": flag("preview") | {"default": False},
 }
-CONFIG_KEYS = tuple(CONFIG_PROPERTIES)
 
 
 @functools.cache

@@ -12,17 +12,22 @@ here, so adding a check type is adding a module.
 from __future__ import annotations
 
 import pkgutil
+from collections.abc import Callable
 from importlib import import_module
 
 
-def _discover() -> dict[str, type]:
+def _discover() -> tuple[dict[str, type], dict[str, Callable]]:
     found: dict[str, type] = {}
+    fillers: dict[str, Callable] = {}
     for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = import_module(f"{__name__}.{module_info.name}")
+        fillers.update(getattr(module, "FILLS", {}))
         for value in vars(module).values():
             if isinstance(value, type) and value.__module__ == module.__name__ and hasattr(value, "NAME") and hasattr(value, "FIELDS"):
                 found[value.NAME] = value
-    return found
+    return found, fillers
 
 
-CHECK_TYPES = _discover()
+# Check types by name; and the placeholders any rule may use that a check module knows how
+# to fill from the conversation (``FILLS``: name -> function(conversation, turn) -> text or None).
+CHECK_TYPES, PLACEHOLDER_FILLERS = _discover()

@@ -140,3 +140,7 @@ def _is_generic(item: str) -> bool:
     if len(words) < 2 or light_stem(words[1]) not in GENERIC_NOUNS:
         return False
     return not any(word in ("à", "a", "de") for word in words[2:])
+
+
+# {customer_item} in any rule's message or suggestion is filled by ``customer_item``.
+FILLS = {"customer_item": customer_item}
