@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import tempfile
 from enum import Enum
 from importlib import import_module
@@ -64,13 +65,49 @@ def write_report(result: AuditResult, output_format: OutputFormat, path: Path, *
 
 
 def write_text_atomically(path: Path, text: str) -> None:
-    """Write a temporary file beside ``path`` and rename it into place."""
+    """Write a temporary file beside ``path`` and rename it into place.
+
+    The file ends with the mode a plain ``open(path, "w")`` would give it: an
+    existing file keeps its mode, a new one gets 0666 less the umask (``mkstemp``
+    alone would make every report 0600, unreadable by a team sharing the folder).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = _mode_for(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(handle, mode)
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permission bits ``open(path, "w")`` would leave on ``path``."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    """The process's umask, read without changing it where the system allows.
+
+    ``os.umask`` can only be read by setting it, and the umask is process-wide: for
+    the instant between setting and restoring it, another thread (a reader, a
+    cache write) would create its files with the wrong mode. Linux (4.7 and later)
+    shows it in ``/proc/self/status``, which has no such window; elsewhere we fall
+    back to setting and restoring it at once.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
