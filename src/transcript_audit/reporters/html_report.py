@@ -139,12 +139,7 @@ def html_document(report: dict[str, Any]) -> str:
         _totals(summary),
         "</header>",
         "<main>",
-        _charts(summary, transcripts),
-        _table(transcripts),
-        '<div id="transcripts">',
-        '<h2>Constats par transcription</h2>',
-        *(_transcript(index, transcript) for index, transcript in enumerate(transcripts, 1)),
-        "</div>",
+        *(_body(summary, transcripts) if transcripts else [_NOTHING_READ]),
         _errors(report["errors"]),
         "</main>",
         f"<script>{_SCRIPT}</script>",
@@ -152,6 +147,21 @@ def html_document(report: dict[str, Any]) -> str:
         "</html>",
     ]
     return "\n".join(part for part in parts if part) + "\n"
+
+
+# A run that read nothing (a wrong path, only read errors) has no charts or tables to show.
+_NOTHING_READ = '<p class="empty" id="nothing-read">Aucune transcription lue.</p>'
+
+
+def _body(summary: dict[str, Any], transcripts: list[dict[str, Any]]) -> list[str]:
+    return [
+        _charts(summary, transcripts),
+        _table(transcripts),
+        '<div id="transcripts">',
+        '<h2>Constats par transcription</h2>',
+        *(_transcript(index, transcript) for index, transcript in enumerate(transcripts, 1)),
+        "</div>",
+    ]
 
 
 def excerpt_with_match(finding: dict[str, Any]) -> str:
