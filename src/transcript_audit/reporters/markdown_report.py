@@ -76,6 +76,9 @@ def excerpt_with_match(finding: dict[str, Any]) -> str:
 
 
 def _totals(summary: dict[str, Any]) -> list[str]:
+    if not summary["transcripts"]:  # a wrong path: zero counts and a "-" score say nothing
+        errors = f" · **{count(summary['errors'], 'erreur')} de lecture**" if summary["errors"] else ""
+        return [f"**Aucune transcription lue**{errors}", ""]
     mean = summary["mean_score"]
     severities = ", ".join(count(summary["by_severity"][s], SEVERITY_LABELS[s]) for s in SEVERITIES)
     parts = [

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..model import AuditResult, Finding, Severity, TranscriptResult
-from .formatting import position, transcript_name
+from .formatting import count, position, transcript_name
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _SEVERITY_LABEL = {Severity.ERROR: "erreur", Severity.WARNING: "alerte", Severity.INFO: "info"}
@@ -34,6 +34,10 @@ def render(result: AuditResult, stream: TextIO, color: bool | None = None) -> No
     for transcript_result in result.transcripts:
         _print_transcript(console, transcript_result)
     _print_errors(console, result)
+    if not result.transcripts:  # a wrong path: the errors say it all, empty tables would not
+        errors = f", {count(len(result.errors), 'erreur')} de lecture" if result.errors else ""
+        console.print(f"Aucune transcription lue{errors}")
+        return
     _print_summary(console, result)
     if result.group_by or result.with_stats:
         _print_views(console, result.as_records())
