@@ -92,7 +92,7 @@ def test_category_weights_change_the_score(auditor, tmp_path):
     write(tmp_path / ".transcript-audit.yaml", "weights: {jargon: 2.5, vague: 0}\n")
     write(tmp_path / "a.txt", CALL)  # one jargon warning, one vague warning
     report = json.loads(CliRunner().invoke(app, ["check", str(tmp_path), "-f", "json"]).stdout)
-    assert report["transcripts"][0]["score"] == 100 - 25 - 0 - 10  # jargon ×2.5, vague ×0, greeting ×1
+    assert report["transcripts"][0]["score"] == 68  # 100 × 0.75 (jargon ×2.5) × 1 (vague ×0) × 0.9 (greeting) = 67.5
     assert report["summary"]["weights"] == {"jargon": 2.5, "vague": 0.0}
     write(tmp_path / ".transcript-audit.yaml", "weights: {jargon: heavy}\n")
     broken = CliRunner().invoke(app, ["check", str(tmp_path)])
