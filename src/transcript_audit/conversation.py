@@ -144,6 +144,8 @@ class Conversation:
             excerpt=excerpt,
             match=values.get("match"),
             match_start=match_start,
+            span_start=hit.start_char if hit is not None else None,
+            span_end=hit.end_char if hit is not None else None,
             locator=turn.locator_at(offset),
             time=turn.start,
             critical=rule.critical,

@@ -51,6 +51,9 @@ class AuditOptions:
     redact: bool = False  # mask personal data in every output (after fingerprints and baseline)
     group_by: tuple[str, ...] = ()  # summary views: agent, channel, category, file
     with_stats: bool = False  # the most frequent findings and their words
+    verdicts: tuple[Path, ...] = ()  # analysts' verdicts files: false positives are left out
+    with_text: bool = False  # the JSON records carry each transcript's turns (--with-text)
+    keep_texts: bool = False  # keep the turns after the audit, for with_text or the HTML report
 
 
 @dataclass(frozen=True)

@@ -171,6 +171,8 @@ class Finding:
     excerpt: str
     match: str | None
     match_start: int | None = None  # offset of ``match`` inside ``excerpt``
+    span_start: int | None = None  # where the flagged words start and end in the turn's text
+    span_end: int | None = None
     locator: str | None = None  # "cue 12", "row 7"… for formats that are not plain lines
     time: float | None = None  # start of the turn, in seconds, where the format gives it
     critical: bool = False  # the rule fails the whole transcript (score 0)
@@ -192,6 +194,8 @@ class Finding:
             "excerpt": self.excerpt,
             "match": self.match,
             "match_start": self.match_start,
+            "span_start": self.span_start,
+            "span_end": self.span_end,
             "locator": self.locator,
             "time": self.time,
             "critical": self.critical,
@@ -211,9 +215,10 @@ class TranscriptResult:
     score: int
     suppressed: list[Finding] = field(default_factory=list)  # silenced inline, counted not hidden
 
-    def as_record(self) -> dict[str, Any]:
+    def as_record(self, with_text: bool = False) -> dict[str, Any]:
+        """The transcript's record; ``with_text`` adds its turns (``conversation``)."""
         transcript = self.transcript
-        return {
+        record = {
             "id": transcript.id,
             "path": transcript.path,
             "channel": transcript.channel,
@@ -224,6 +229,13 @@ class TranscriptResult:
             "findings": [finding.as_record() for finding in self.findings],
             "suppressed": [{"rule": f.rule, "turn": f.turn, "line": f.line} for f in self.suppressed],
         }
+        if with_text and transcript.turns:
+            record["conversation"] = [
+                {"turn": number, "speaker": turn.speaker, "role": turn.role.value, "line": turn.line,
+                 "time": turn.start, "locator": turn.locator, "text": turn.text}
+                for number, turn in enumerate(transcript.turns, 1)
+            ]
+        return record
 
 
 @dataclass
@@ -236,6 +248,9 @@ class AuditResult:
     weights: dict[str, float] = field(default_factory=dict)  # category weights used in scores
     group_by: tuple[str, ...] = ()  # summary views asked for: agent, channel, category, file
     with_stats: bool = False  # the most frequent findings and their words
+    with_text: bool = False  # the records carry each transcript's turns (--with-text, HTML)
+    dismissed: int = 0  # findings left out because an analyst marked them false positives
+    stale_verdicts: int = 0  # verdicts on fingerprints this run no longer produces
 
     def findings(self) -> list[Finding]:
         return [finding for result in self.transcripts for finding in result.findings]
@@ -259,16 +274,19 @@ class AuditResult:
             "clean_transcripts": sum(1 for r in self.transcripts if not r.findings),
             "suppressed": sum(len(r.suppressed) for r in self.transcripts),
             "baselined": self.baselined,
+            "dismissed": self.dismissed,
             "weights": self.weights,
         }
 
-    def as_records(self) -> dict[str, Any]:
-        """The JSON contract (see README, "JSON output")."""
+    def as_records(self, with_text: bool | None = None) -> dict[str, Any]:
+        """The JSON contract (see README, "JSON output"); ``with_text`` (default: the
+        result's own) adds each transcript's turns where they were kept."""
+        with_text = self.with_text if with_text is None else with_text
         records = {
             "tool": {"name": "transcript-audit", "version": self.tool_version},
             "summary": self.summary(),
             "rules": self.rules,
-            "transcripts": [result.as_record() for result in self.transcripts],
+            "transcripts": [result.as_record(with_text) for result in self.transcripts],
             "errors": [error.as_record() for error in self.errors],
         }
         if self.group_by or self.with_stats:

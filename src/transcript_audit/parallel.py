@@ -34,8 +34,8 @@ def _start_worker(spec: AuditorSpec) -> None:
     _worker = spec.build()
 
 
-def _audit_batch(batch: list[Transcript]) -> tuple[list[TranscriptResult], list[ReadError]]:
-    results = list(_worker.audit_transcripts(batch, keep_texts=False))  # texts stay here: less to send back
+def _audit_batch(batch: list[Transcript], keep_texts: bool) -> tuple[list[TranscriptResult], list[ReadError]]:
+    results = list(_worker.audit_transcripts(batch, keep_texts=keep_texts))  # without texts, less to send back
     errors = list(_worker.errors)
     _worker.errors.clear()
     return results, errors
@@ -54,7 +54,9 @@ def _batches(transcripts: Iterable[Transcript]) -> Iterator[list[Transcript]]:
         yield batch
 
 
-def audit_in_processes(spec: AuditorSpec, transcripts: Iterable[Transcript], jobs: int, errors: list[ReadError]) -> Iterator[TranscriptResult]:
+def audit_in_processes(
+    spec: AuditorSpec, transcripts: Iterable[Transcript], jobs: int, errors: list[ReadError], keep_texts: bool = False
+) -> Iterator[TranscriptResult]:
     """Audit with ``jobs`` processes built from ``spec``; the workers' rule errors join ``errors``."""
     context = multiprocessing.get_context("spawn")  # no fork of a process that may hold threads
     before = set(multiprocessing.active_children())
@@ -62,7 +64,7 @@ def audit_in_processes(spec: AuditorSpec, transcripts: Iterable[Transcript], job
     try:
         in_flight: deque[Future] = deque()
         for batch in _batches(transcripts):
-            in_flight.append(pool.submit(_audit_batch, batch))
+            in_flight.append(pool.submit(_audit_batch, batch, keep_texts))
             if len(in_flight) >= 2 * jobs:
                 yield from _collect(in_flight.popleft(), errors)
         while in_flight:

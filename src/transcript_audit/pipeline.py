@@ -1,6 +1,6 @@
 """The audit, in the one order every entry point follows.
 
-    read -> roles -> limits -> audit -> fingerprints -> baseline -> redaction -> views
+    read -> roles -> limits -> audit -> fingerprints -> baseline -> verdicts -> redaction -> views
 
 The CLI's ``check``, ``audit`` (paths) and ``batch.audit_records`` (records
 in memory) all go through ``audit_inputs``; only where the transcripts come
@@ -59,7 +59,7 @@ def audit_inputs(
 ) -> AuditResult:
     """The pipeline over transcripts already read (each file's problems travel with them).
 
-    Raises ``RuleLoadError``, ``NoRuleSelected`` or ``BaselineError`` before
+    Raises ``RuleLoadError``, ``NoRuleSelected``, ``BaselineError`` or ``VerdictError`` before
     anything is read, so a bad pack or baseline never costs a whole audit.
     ``on_transcript`` is told of each transcript as it is done (a progress bar);
     ``jobs`` > 1 audits batches in that many processes, with the same result
@@ -71,8 +71,9 @@ def audit_inputs(
             raise NoRuleSelected("no rule selected: check --select, --ignore and --rules")
         auditor = Auditor(rules, per_path=options.per_path, weights=options.weights, cache=cache)
     known = _baseline(options.baseline)
+    verdicts = _verdicts(options.verdicts)
     errors: list[ReadError] = []
-    audited = _audited(auditor, _prepared(read, options, errors), jobs)
+    audited = _audited(auditor, _prepared(read, options, errors), jobs, keep_texts=options.keep_texts or options.with_text)
     results = []
     for result in audited:
         results.append(result)
@@ -87,7 +88,7 @@ def audit_inputs(
         rules=[rule.summary() for rule in auditor.rules],
         weights=dict(auditor.weights),
     )
-    return finish(result, known, options.redact, options.group_by, options.with_stats)
+    return finish(result, known, verdicts, options.redact, options.group_by, options.with_stats, options.with_text)
 
 
 def _prepared(read: ReadResults, options: AuditOptions, errors: list[ReadError]) -> Iterator[Transcript]:
@@ -99,12 +100,12 @@ def _prepared(read: ReadResults, options: AuditOptions, errors: list[ReadError])
             yield from within_limits(transcript)
 
 
-def _audited(auditor: Auditor, transcripts: Iterable[Transcript], jobs: int) -> Iterator[TranscriptResult]:
+def _audited(auditor: Auditor, transcripts: Iterable[Transcript], jobs: int, keep_texts: bool) -> Iterator[TranscriptResult]:
     if jobs > 1:
         from .parallel import audit_in_processes
 
-        return audit_in_processes(auditor.spec(), transcripts, jobs, auditor.errors)
-    return auditor.audit_transcripts(transcripts, keep_texts=False)
+        return audit_in_processes(auditor.spec(), transcripts, jobs, auditor.errors, keep_texts)
+    return auditor.audit_transcripts(transcripts, keep_texts=keep_texts)
 
 
 def _baseline(path: Path | None) -> set[str] | None:
@@ -115,15 +116,25 @@ def _baseline(path: Path | None) -> set[str] | None:
     return load_baseline(path)
 
 
+def _verdicts(paths: Sequence[Path]):
+    if not paths:
+        return None
+    from .verdicts import load_verdicts
+
+    return load_verdicts(paths)
+
+
 def finish(
     result: AuditResult,
     known: set[str] | None = None,
+    verdicts: dict | None = None,
     redact: bool = False,
     group_by: Sequence[str] = (),
     with_stats: bool = False,
+    with_text: bool = False,
 ) -> AuditResult:
-    """After the audit: fingerprints from the real text, then the baseline, then
-    redaction, then the summary views asked for."""
+    """After the audit: fingerprints from the real text, then the baseline and the
+    analysts' verdicts, then redaction, then the summary views asked for."""
     from .fingerprints import identify
 
     identify(result)
@@ -131,10 +142,15 @@ def finish(
         from .baseline import apply_baseline
 
         result = apply_baseline(result, known)
+    if verdicts is not None:
+        from .verdicts import apply_verdicts
+
+        result = apply_verdicts(result, verdicts)
     if redact:
         from .redaction import redact_result
 
         result = redact_result(result)
     result.group_by = tuple(group_by)
     result.with_stats = with_stats
+    result.with_text = with_text
     return result

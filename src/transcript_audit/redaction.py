@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from .model import AuditResult, Finding
+from .model import AuditResult, Finding, Turn
 
 # Plain, non-breaking and narrow non-breaking spaces (French typography).
 _SPACE = "[ \u00a0\u202f]"
@@ -192,11 +192,13 @@ def redact_result(result: AuditResult) -> AuditResult:
     """
     transcripts = []
     for transcript_result in result.transcripts:
-        findings = [_redact_finding(finding) for finding in transcript_result.findings]
+        turns, findings = _redact_turns(transcript_result.transcript.turns, transcript_result.findings)
+        findings = [_redact_finding(finding) for finding in findings]
         suppressed = [_redact_finding(finding) for finding in transcript_result.suppressed]
         original = transcript_result.transcript
         transcript = dataclasses.replace(
             original,
+            turns=turns,
             # File names and ids can carry an address or a number too ("appel-0612345678.txt").
             id=redact(original.id),
             path=redact(original.path),
@@ -207,6 +209,44 @@ def redact_result(result: AuditResult) -> AuditResult:
         transcripts.append(dataclasses.replace(transcript_result, transcript=transcript, findings=findings, suppressed=suppressed))
     errors = [dataclasses.replace(error, path=redact(error.path), message=redact(error.message)) for error in result.errors]
     return dataclasses.replace(result, transcripts=transcripts, errors=errors)
+
+
+def _redact_turns(turns: list[Turn], findings: list[Finding]) -> tuple[list[Turn], list[Finding]]:
+    """Turns kept for the report (``--with-text``), redacted, and the findings' spans moved
+    to the same words in the redacted text.
+
+    Each turn is redacted in pieces cut at its findings' span ends; a cut that would fall
+    inside personal data moves out of it, so every number is redacted whole."""
+    if not turns:
+        return turns, findings
+    moved: dict[int, tuple[int, int]] = {}
+    redacted_turns = []
+    for index, turn in enumerate(turns):
+        own = [(position, f) for position, f in enumerate(findings) if f.turn == index + 1 and f.span_start is not None]
+        if not own:
+            redacted_turns.append(dataclasses.replace(turn, text=redact(turn.text)))
+            continue
+        sensitive = candidate_spans(turn.text)
+
+        def outside(cut: int) -> int:
+            return next((end for start, end in sensitive if start < cut < end), cut)
+
+        cuts = sorted({0, len(turn.text), *(outside(c) for _, f in own for c in (f.span_start, f.span_end))})
+        pieces, new_cuts, length = [], {}, 0
+        for left, right in zip(cuts, cuts[1:]):
+            new_cuts[left] = length
+            piece = redact(turn.text[left:right])
+            pieces.append(piece)
+            length += len(piece)
+        new_cuts[cuts[-1]] = length
+        for position, finding in own:
+            moved[position] = (new_cuts[outside(finding.span_start)], new_cuts[outside(finding.span_end)])
+        redacted_turns.append(dataclasses.replace(turn, text="".join(pieces)))
+    findings = [
+        dataclasses.replace(finding, span_start=moved[position][0], span_end=moved[position][1]) if position in moved else finding
+        for position, finding in enumerate(findings)
+    ]
+    return redacted_turns, findings
 
 
 def _redact_finding(finding: Finding) -> Finding:

@@ -82,6 +82,13 @@ def check(
     baseline: Annotated[
         Optional[Path], typer.Option("--baseline", help="Report and fail only on findings this baseline does not have.")
     ] = None,
+    verdicts: Annotated[
+        Optional[list[Path]],
+        typer.Option("--verdicts", help="Analysts' verdicts (CSV exported from the HTML report): leave out the false positives. Repeatable."),
+    ] = None,
+    with_text: Annotated[
+        bool, typer.Option("--with-text", help="Put each transcript's turns in the JSON and JSON Lines records (always in HTML).")
+    ] = False,
     write_baseline: Annotated[
         Optional[Path], typer.Option("--write-baseline", help="Record today's findings in this file (then exit 0).")
     ] = None,
@@ -103,6 +110,7 @@ def check(
     from ..readers.base import ReaderOptions
     from ..reporters import csv_report
     from ..rule_loader import RuleLoadError
+    from ..verdicts import VerdictError
 
     targets = [parse_output(value, output_format) for value in output or []]
     try:
@@ -133,6 +141,9 @@ def check(
         preview=preview or settings.preview,
         baseline=None if write_baseline is not None else baseline,
         redact=redact,
+        verdicts=tuple(verdicts or ()),
+        with_text=with_text,
+        keep_texts=with_text or OutputFormat.HTML in {output_format, *(chosen for chosen, _ in targets)},
         group_by=tuple(key.value for key in group_by or ()),
         with_stats=stats,
     )
@@ -142,8 +153,10 @@ def check(
             result = audit(paths, options, cache=cache, on_transcript=on_transcript, jobs=jobs or os.cpu_count() or 1)
     except RuleLoadError as error:
         report_errors(error.errors)
-    except (NoRuleSelected, BaselineError, ModelNotInstalledError) as error:
+    except (NoRuleSelected, BaselineError, VerdictError, ModelNotInstalledError) as error:
         fail(str(error))
+    if result.stale_verdicts:
+        stderr(f"warning: {result.stale_verdicts} verdicts are on findings this run no longer produces (stale)")
     if write_baseline is not None:
         _write_baseline(result, write_baseline)
     _write_reports(result, output_format, targets, csv_delimiter)

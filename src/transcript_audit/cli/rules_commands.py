@@ -1,7 +1,8 @@
-"""``transcript-audit rules list|show|test|schema``: inspect the rules, test a team's own packs, print the rule-pack schema."""
+"""``transcript-audit rules list|show|test|schema|precision``: inspect the rules, test a team's own packs, print the rule-pack schema, measure the rules on the analysts' verdicts."""
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -171,3 +172,54 @@ def rules_schema() -> None:
     from ..schema import rule_pack_schema
 
     typer.echo(json.dumps(rule_pack_schema(), indent=2, ensure_ascii=False))
+
+
+class PrecisionFormat(str, Enum):
+    TEXT = "text"
+    JSON = "json"
+
+
+@rules_app.command("precision")
+def rules_precision(
+    verdicts: Annotated[list[Path], typer.Argument(help="Verdicts files exported from the HTML report (CSV).")],
+    output_format: Annotated[PrecisionFormat, typer.Option("--format", "-f", help="A table, or the same as JSON.")] = PrecisionFormat.TEXT,
+    rules: RulesOption = None,
+    no_builtin_rules: NoBuiltinOption = False,
+    config: ConfigOption = None,
+) -> None:
+    """Each rule's precision from the analysts' verdicts, beside the precision measured on real conversations."""
+    import json
+
+    from ..verdicts import VerdictError, load_verdicts, precision_by_rule
+
+    try:
+        merged = load_verdicts(verdicts)
+    except VerdictError as error:
+        fail(str(error))
+    measured = {rule.id: rule.measured.precision if rule.measured else None for rule in _load(rules, no_builtin_rules, config, validate_patterns=False)}
+    rows = precision_by_rule(merged.values(), measured)
+    if output_format is PrecisionFormat.JSON:
+        records = [
+            {"rule": row.rule, "confirmed": row.confirmed, "false_positives": row.false_positives,
+             "precision": _rounded(row.precision), "measured_precision": row.measured}
+            for row in rows
+        ]
+        typer.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    width = max([len("règle"), *(len(row.rule) for row in rows)])
+    typer.echo(f"{'règle':<{width}}  justes  faux positifs  précision  mesurée")
+    for row in rows:
+        typer.echo(
+            f"{row.rule:<{width}}  {row.confirmed:>6}  {row.false_positives:>13}  "
+            f"{_percent(row.precision):>9}  {_percent(row.measured):>7}"
+        )
+    judged = sum(row.confirmed + row.false_positives for row in rows)
+    typer.echo(f"{judged} constats jugés, {len(rows)} règles ({len(merged)} verdicts)")
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}".replace("%", " %")
