@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
@@ -69,6 +70,15 @@ def records(auditor):
 @pytest.fixture(scope="module")
 def document(records) -> str:
     return html_document(records)
+
+
+@pytest.fixture(scope="module")
+def conversations(auditor):
+    """The records of samples/ with their turns, as the HTML report renders them."""
+    from transcript_audit.engine import AuditOptions
+    from transcript_audit.pipeline import audit
+
+    return audit([SAMPLES], AuditOptions(keep_texts=True), auditor=auditor).as_records(with_text=True)
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +168,8 @@ def test_sortable_table(records, page):
     assert page.by_id("transcripts-table") == ["table"]
     rows = [a for t, a in page.tags if t == "tr"]
     assert len(rows) == len(records["transcripts"]) + 1  # the header row
-    assert len([t for t, _ in page.tags if t == "button"]) == 5
+    sort_buttons = [a for t, a in page.tags if t == "button" and not a.get("data-verdict") and a.get("id") != "export-verdicts"]
+    assert len(sort_buttons) == 5  # one per column header
     assert page.scripts and "dataset.ready" in page.scripts[-1]
 
 
@@ -224,3 +235,104 @@ def test_in_chromium(document, tmp_path):
     console_errors = [line for line in dom.stderr.splitlines() if "CONSOLE" in line and ("Error" in line or "ERROR" in line)]
     assert not console_errors, console_errors
     assert 'data-ready="1"' in dom.stdout, dom.stderr[-2000:]
+
+
+
+# ---------------------------------------------------------------- whole conversations
+
+
+def test_each_conversation_is_shown_whole_with_its_findings_underlined(conversations):
+    page = Page(html_document(conversations))
+    turns = page.with_class("turn", "li")
+    assert len(turns) == sum(len(t["conversation"]) for t in conversations["transcripts"])
+    underlined = [f for t in conversations["transcripts"] for f in t["findings"] if f["span_start"] is not None]
+    assert underlined and len(page.with_class("hit", "mark")) >= len({(f["turn"], f["span_start"]) for f in underlined}) // 2
+    cards = page.with_class("finding", "article")
+    assert len(cards) == len(_findings(conversations))
+    assert all(card["data-fingerprint"] for card in cards)
+    fingerprints = [f["fingerprint"] for f in _findings(conversations)]
+    assert [card["data-fingerprint"] for card in cards] == fingerprints  # one card per finding, in order
+
+
+def test_the_underlined_words_are_the_findings_own(conversations):
+    """Every finding with a span: the marks naming its card hold exactly its matched words."""
+    document = html_document(conversations)
+    for index, transcript in enumerate(conversations["transcripts"], 1):
+        for number, finding in enumerate(transcript["findings"], 1):
+            if finding["span_start"] is None:
+                continue
+            card = f"t-{index}-f{number}"
+            pieces = re.findall(rf'<mark class="hit[^"]*" data-findings="[^"]*\b{card}\b[^"]*">([^<]*)</mark>', document)
+            assert "".join(pieces) == html.escape(finding["match"], quote=True), (card, finding["match"])
+
+
+def test_turn_text_is_escaped_in_the_conversation():
+    transcript = {"id": "t", "path": "t.txt", "channel": "chat", "agent": None, "turns": 1, "notes": [], "score": 90,
+                  "findings": [_record(match="<b>", span_start=3, span_end=6, fingerprint="f1")], "suppressed": [],
+                  "conversation": [{"turn": 1, "speaker": "A", "role": "agent", "line": 1, "time": None, "locator": None,
+                                    "text": "ab <b><script>alert(1)</script>"}]}
+    document = html_document(_report([transcript]))
+    assert "<script>alert(1)" not in document and '&lt;b&gt;</mark>' in document
+
+
+def _dump(page: Path, fragment: str, profile: Path) -> str:
+    """The page's DOM once its script ran, opened at ``#fragment`` (see the script's address commands)."""
+    command = [
+        str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+        "--enable-logging=stderr", "--v=0", "--dump-dom", f"{page.as_uri()}#{fragment}",
+    ]
+    dom = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    errors = [line for line in dom.stderr.splitlines() if "CONSOLE" in line and ("Error" in line or "ERROR" in line)]
+    assert not errors, errors
+    assert 'data-ready="1"' in dom.stdout, dom.stderr[-2000:]
+    return dom.stdout
+
+
+@pytest.mark.slow
+def test_in_chromium_a_conversation_opens_filters_hide_and_verdicts_round_trip(auditor, tmp_path):
+    """Open a transcript from the address, filter by category, judge two findings, export the
+    verdicts from the page, then give them to check --verdicts and rules precision."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from transcript_audit.cli import app
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed: apt-get install chromium")
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    shutil.copyfile(SAMPLES / "chat-marketplace-vendeur-bad.txt", calls / "chat.txt")
+    report = tmp_path / "report.html"
+    assert CliRunner().invoke(app, ["check", str(calls), "-q", "-o", f"html={report}", "-o", f"json={tmp_path / 'r.json'}"]).exit_code == 1
+    findings = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["transcripts"][0]["findings"]
+    categories = {f["category"] for f in findings}
+    assert len(categories) >= 2
+    kept = "blame" if "blame" in categories else sorted(categories)[0]
+
+    filtered = _dump(report, f"t-1&category={kept}", tmp_path / "p1")
+    assert re.search(r'<details class="conversation" open="">', filtered)
+    cards = re.findall(r'<article class="finding ([^"]*)" id="([^"]+)"[^>]*data-category="([^"]*)"', filtered)
+    assert len(cards) == len(findings)
+    for classes, _, category in cards:
+        assert ("hidden" in classes.split()) == (category != kept), (classes, category)
+    hidden_cards = {card for classes, card, _ in cards if "hidden" in classes.split()}
+    for classes, owners in re.findall(r'<mark class="hit ([^"]*)" data-findings="([^"]*)"', filtered):
+        assert ("off" in classes.split()) == (set(owners.split()) <= hidden_cards)
+
+    wrong, right = findings[0], findings[1]
+    judged = _dump(report, f"t-1&analyst=Zoé&verdict={wrong['fingerprint']},false-positive,le client l'a dit&verdict={right['fingerprint']},confirmed,", tmp_path / "p2")
+    exported = html.unescape(re.search(r'<pre id="verdicts-export"[^>]*>(.*?)</pre>', judged, re.S).group(1))
+    verdicts = tmp_path / "verdicts.csv"
+    verdicts.write_text(exported, encoding="utf-8")
+    lines = exported.strip().splitlines()
+    assert lines[0] == "fingerprint,rule,transcript,verdict,note,analyst,date" and len(lines) == 3
+    assert any("false-positive,le client l'a dit,Zoé" in line for line in lines)
+
+    again = CliRunner().invoke(app, ["check", str(calls), "-f", "json", "--verdicts", str(verdicts)])
+    summary = json.loads(again.stdout)["summary"]
+    assert summary["dismissed"] == 1 and summary["findings"] == len(findings) - 1
+    precision = CliRunner().invoke(app, ["rules", "precision", str(verdicts), "-f", "json"])
+    rows = {row["rule"]: row for row in json.loads(precision.stdout)}
+    assert rows[wrong["rule"]]["false_positives"] >= 1 and rows[right["rule"]]["confirmed"] >= 1

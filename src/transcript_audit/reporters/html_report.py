@@ -1,11 +1,17 @@
 """``--format html``: one self-contained page to read an audit in a browser or attach to a ticket.
 
-A header with the totals, three inline SVG charts (findings by category,
-distribution of the transcript scores in 10-point bins, mean score by agent
-when the transcripts name their agents), a table of transcripts that sorts
-when a column header is clicked, then one section per transcript with its
-findings as cards, grouped by turn, and the read errors. Labels speak French,
-like the terminal report.
+A header with the totals, filters (category, severity, agent, channel) that
+apply to the table and to the conversations, the analyst's verdict bar, three
+inline SVG charts (findings by category, distribution of the transcript
+scores in 10-point bins, mean score by agent when the transcripts name their
+agents), a table of transcripts that sorts when a column header is clicked,
+then each conversation in full: every turn with its speaker, role, time and
+line, each finding underlined at its exact words with its card beside the
+turn. Each card takes a verdict ("juste" / "faux positif", a note), kept in
+the browser for this report and exported as the CSV ``check --verdicts`` and
+``rules precision`` read (``verdicts.py``). Labels speak French, like the
+terminal report. Records without turns (built without ``--with-text``) show
+each finding's excerpt instead.
 
 The page renders only from ``result.as_records()``, like every other output,
 and needs nothing else: CSS, JavaScript and charts are inline, no font, image
@@ -16,6 +22,7 @@ through ``html.escape`` and none of it is ever written inside the ``<script>``.
 
 from __future__ import annotations
 
+import hashlib
 import html
 from collections import defaultdict
 from typing import Any, TextIO
@@ -74,14 +81,36 @@ mark { background: #fff8c5; padding: 0 .1em; border-radius: 2px; }
 .suggestion { margin: .3rem 0 0; }
 details summary { cursor: pointer; color: var(--muted); }
 .empty { color: var(--muted); font-style: italic; }
+.hidden { display: none !important; }
+.toolbar { display: flex; flex-wrap: wrap; gap: .75rem 1.25rem; align-items: end; background: var(--bg);
+           border: 1px solid var(--line); border-radius: 6px; padding: .6rem .9rem; margin: 1rem 0; }
+.toolbar label { display: flex; flex-direction: column; font-size: .85rem; color: var(--muted); }
+.toolbar select, .toolbar input, .toolbar button { font: inherit; }
+details.conversation > summary { font-weight: 600; margin: .5rem 0; }
+ol.conversation { list-style: none; padding: 0; margin: 0; }
+li.turn.with-cards { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; }
+li.turn .text { margin: .2rem 0; white-space: pre-wrap; }
+li.turn.role-agent .text { border-left: 3px solid var(--accent); padding-left: .5rem; }
+li.turn.role-customer .text { border-left: 3px solid var(--line); padding-left: .5rem; }
+mark.hit { text-decoration: underline 2px var(--warning); text-underline-offset: 3px; }
+mark.hit.severity-error { text-decoration-color: var(--error); }
+mark.hit.off { background: none; text-decoration: none; }
+.verdict { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; margin-top: .4rem; }
+.verdict button[aria-pressed="true"] { font-weight: 700; outline: 2px solid var(--accent); }
+article.finding.judged-false-positive { opacity: .6; }
+:target { scroll-margin-top: 1rem; }
 """
 
-# Sorts the table on a header click, by each cell's data-value (numbers when
-# the header says so). It never reads transcript text into code: only
-# textContent comparisons, so an escaped "<script>" stays text.
-_SCRIPT = """
+# Sorts the table, filters table and conversations, opens the conversation a link
+# or the address names, and keeps the analyst's verdicts. It never reads transcript
+# text into code: it compares data-* values and sets textContent, so an escaped
+# "<script>" stays text. The address can carry commands after the target, joined
+# by "&" ("#t-2&category=empathy&verdict=<fingerprint>,false-positive,note"), so a
+# link (or a test) can open a conversation filtered and judged.
+_SCRIPT = r"""
 (function () {
   "use strict";
+  function all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
   var table = document.getElementById("transcripts-table");
   if (table) {
     var body = table.tBodies[0];
@@ -109,13 +138,147 @@ _SCRIPT = """
       });
     });
   }
+
+  // ---- filters: category and severity hide findings; agent and channel hide transcripts
+  var selects = all("select[data-filter]");
+  function chosen() {
+    var values = {};
+    selects.forEach(function (select) { values[select.dataset.filter] = select.value; });
+    return values;
+  }
+  function applyFilters() {
+    var f = chosen();
+    var findingFilter = f.category || f.severity;
+    all("section.transcript").forEach(function (section) {
+      var shown = (!f.agent || section.dataset.agent === f.agent) && (!f.channel || section.dataset.channel === f.channel);
+      var visible = 0;
+      all("article.finding", section).forEach(function (card) {
+        var on = shown && (!f.category || card.dataset.category === f.category) && (!f.severity || card.dataset.severity === f.severity);
+        card.classList.toggle("hidden", !on);
+        if (on) { visible += 1; }
+      });
+      all("mark.hit", section).forEach(function (mark) {
+        var on = mark.dataset.findings.split(" ").some(function (id) {
+          var card = document.getElementById(id);
+          return card && !card.classList.contains("hidden");
+        });
+        mark.classList.toggle("off", !on);
+      });
+      section.classList.toggle("hidden", !shown || (findingFilter && visible === 0));
+      var row = document.querySelector('tr[data-section="' + section.id + '"]');
+      if (row) { row.classList.toggle("hidden", section.classList.contains("hidden")); }
+    });
+  }
+  selects.forEach(function (select) { select.addEventListener("change", applyFilters); });
+
+  // ---- verdicts, kept in the browser for this report
+  var key = "transcript-audit-verdicts:" + document.body.dataset.report;
+  var state = { analyst: "", verdicts: {} };
+  try { state = JSON.parse(window.localStorage.getItem(key)) || state; } catch (error) { /* no storage: this visit only */ }
+  var analyst = document.getElementById("analyst");
+  function save() {
+    try { window.localStorage.setItem(key, JSON.stringify(state)); } catch (error) { /* no storage */ }
+    showVerdicts();
+  }
+  function cell(value) {
+    var text = String(value == null ? "" : value);
+    if (/^[=+\-@\t\r]/.test(text)) { text = "'" + text; }  // no formula when opened in a spreadsheet
+    return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
+  }
+  function csv() {
+    var lines = ["fingerprint,rule,transcript,verdict,note,analyst,date"];
+    Object.keys(state.verdicts).sort().forEach(function (fingerprint) {
+      var v = state.verdicts[fingerprint];
+      lines.push([fingerprint, v.rule, v.transcript, v.verdict, v.note, v.analyst, v.date].map(cell).join(","));
+    });
+    return lines.join("\r\n") + "\r\n";
+  }
+  function showVerdicts() {
+    all("article.finding").forEach(function (card) {
+      var v = state.verdicts[card.dataset.fingerprint];
+      all("button[data-verdict]", card).forEach(function (button) {
+        button.setAttribute("aria-pressed", String(!!v && v.verdict === button.dataset.verdict));
+      });
+      var note = card.querySelector("input.verdict-note");
+      if (note && v && document.activeElement !== note) { note.value = v.note || ""; }
+      card.classList.toggle("judged-false-positive", !!v && v.verdict === "false-positive");
+    });
+    var judged = Object.keys(state.verdicts).length;
+    var counter = document.getElementById("verdict-count");
+    if (counter) { counter.textContent = judged + (judged > 1 ? " verdicts" : " verdict"); }
+    var exported = document.getElementById("verdicts-export");
+    if (exported) { exported.textContent = csv(); }
+  }
+  function judge(fingerprint, verdict, note) {
+    var card = document.querySelector('article.finding[data-fingerprint="' + fingerprint + '"]');
+    if (!card) { return; }
+    var previous = state.verdicts[fingerprint] || {};
+    state.verdicts[fingerprint] = {
+      rule: card.dataset.rule, transcript: card.dataset.transcript, verdict: verdict || previous.verdict || "",
+      note: note == null ? (previous.note || "") : note, analyst: state.analyst, date: new Date().toISOString().slice(0, 10)
+    };
+    save();
+  }
+  all("article.finding").forEach(function (card) {
+    all("button[data-verdict]", card).forEach(function (button) {
+      button.addEventListener("click", function () { judge(card.dataset.fingerprint, button.dataset.verdict, null); });
+    });
+    var note = card.querySelector("input.verdict-note");
+    if (note) {
+      note.addEventListener("change", function () {
+        if (state.verdicts[card.dataset.fingerprint]) { judge(card.dataset.fingerprint, null, note.value); }
+      });
+    }
+  });
+  if (analyst) {
+    analyst.value = state.analyst || "";
+    analyst.addEventListener("change", function () { state.analyst = analyst.value; save(); });
+  }
+  var exportButton = document.getElementById("export-verdicts");
+  if (exportButton) {
+    exportButton.addEventListener("click", function () {
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(new Blob(["\ufeff" + csv()], { type: "text/csv;charset=utf-8" }));
+      link.download = "verdicts.csv";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+    });
+  }
+
+  // ---- the address: open the conversation it names, then apply its commands
+  function fromAddress() {
+    var parts = window.location.hash.replace(/^#/, "").split("&");
+    parts.slice(1).forEach(function (part) {
+      var at = part.indexOf("=");
+      if (at < 0) { return; }
+      var name = decodeURIComponent(part.slice(0, at)), value = decodeURIComponent(part.slice(at + 1));
+      var select = document.querySelector('select[data-filter="' + name + '"]');
+      if (select) { select.value = value; }
+      if (name === "analyst") { state.analyst = value; if (analyst) { analyst.value = value; } }
+      if (name === "verdict") {
+        var fields = value.split(",");
+        judge(fields[0], fields[1], fields.slice(2).join(","));
+      }
+    });
+    var target = parts[0] && document.getElementById(parts[0]);
+    if (target) {
+      var details = target.querySelector("details.conversation");
+      if (details) { details.open = true; }
+      target.focus();
+    }
+    applyFilters();
+  }
+  window.addEventListener("hashchange", fromAddress);
+  fromAddress();
+  showVerdicts();
   document.body.dataset.ready = "1";
 })();
 """
 
 
 def render(result: AuditResult, stream: TextIO) -> None:
-    stream.write(html_document(result.as_records()))
+    stream.write(html_document(result.as_records(with_text=True)))
 
 
 def html_document(report: dict[str, Any]) -> str:
@@ -133,10 +296,11 @@ def html_document(report: dict[str, Any]) -> str:
         f"<title>{_e(title)}</title>",
         f"<style>{_CSS}</style>",
         "</head>",
-        "<body>",
+        f'<body data-report="{_e(_report_id(report))}">',
         '<header id="summary">',
         f"<h1>{_e(title)}</h1>",
         _totals(summary),
+        _toolbar(transcripts) if transcripts else "",
         "</header>",
         "<main>",
         *(_body(summary, transcripts) if transcripts else [_NOTHING_READ]),
@@ -153,12 +317,46 @@ def html_document(report: dict[str, Any]) -> str:
 _NOTHING_READ = '<p class="empty" id="nothing-read">Aucune transcription lue.</p>'
 
 
+def _report_id(report: dict[str, Any]) -> str:
+    """Which report the browser keeps verdicts for: the same findings, the same verdicts."""
+    prints = [f.get("fingerprint") or "" for t in report["transcripts"] for f in t["findings"]]
+    return hashlib.sha256("\n".join([t["id"] for t in report["transcripts"]] + prints).encode("utf-8")).hexdigest()[:16]
+
+
+_FILTERS = (("category", "Catégorie", "toutes"), ("severity", "Gravité", "toutes"), ("agent", "Agent", "tous"), ("channel", "Canal", "tous"))
+
+
+def _toolbar(transcripts: list[dict[str, Any]]) -> str:
+    """The filters, and the verdict bar: the analyst's name, the count, the export."""
+    values: dict[str, set[str]] = {name: set() for name, _, _ in _FILTERS}
+    for transcript in transcripts:
+        values["agent"].add(transcript.get("agent") or "")
+        values["channel"].add(transcript.get("channel") or "")
+        for finding in transcript["findings"]:
+            values["category"].add(finding.get("category") or "")
+            values["severity"].add(finding.get("severity") or "")
+    fields = []
+    for name, label, everything in _FILTERS:
+        known = sorted(value for value in values[name] if value)
+        if name == "severity":
+            known = [severity for severity in SEVERITIES if severity in values[name]]
+        options = "".join(f'<option value="{_e(v)}">{_e(SEVERITY_LABELS.get(v, v) if name == "severity" else v)}</option>' for v in known)
+        fields.append(f'<label>{label}<select data-filter="{name}"><option value="">{everything}</option>{options}</select></label>')
+    verdicts = (
+        '<label>Analyste<input id="analyst" type="text" autocomplete="name"></label>'
+        '<button type="button" id="export-verdicts">Exporter les verdicts (CSV)</button>'
+        '<span id="verdict-count" aria-live="polite"></span>'
+        '<pre id="verdicts-export" hidden></pre>'
+    )
+    return f'<form class="toolbar" id="filters" role="search" onsubmit="return false">{"".join(fields)}{verdicts}</form>'
+
+
 def _body(summary: dict[str, Any], transcripts: list[dict[str, Any]]) -> list[str]:
     return [
         _charts(summary, transcripts),
         _table(transcripts),
         '<div id="transcripts">',
-        '<h2>Constats par transcription</h2>',
+        '<h2>Conversations</h2>',
         *(_transcript(index, transcript) for index, transcript in enumerate(transcripts, 1)),
         "</div>",
     ]
@@ -191,6 +389,8 @@ def _totals(summary: dict[str, Any]) -> str:
         items.append(("désactivés dans les fichiers", summary["suppressed"]))
     if summary.get("baselined"):
         items.append(("déjà dans la référence", summary["baselined"]))
+    if summary.get("dismissed"):
+        items.append(("écartés par les analystes", summary["dismissed"]))
     if summary.get("errors"):
         items.append(("erreurs de lecture", summary["errors"]))
     cells = "".join(f"<li><strong>{_e(value)}</strong>{_e(label)}</li>" for label, value in items)
@@ -309,7 +509,7 @@ def _table(transcripts: list[dict[str, Any]]) -> str:
             (len(transcript["findings"]), str(len(transcript["findings"])), ' class="num"'),
             (transcript.get("score") if transcript.get("score") is not None else "", _e(transcript.get("score")), ' class="num"'),
         ]
-        rows.append("<tr>" + "".join(f'<td data-value="{_e(value)}"{cls}>{shown}</td>' for value, shown, cls in cells) + "</tr>")
+        rows.append(f'<tr data-section="t-{index}">' + "".join(f'<td data-value="{_e(value)}"{cls}>{shown}</td>' for value, shown, cls in cells) + "</tr>")
     return (
         '<section id="table"><h2>Transcriptions</h2>'
         '<table id="transcripts-table"><thead><tr>' + head + "</tr></thead>"
@@ -327,7 +527,7 @@ def _time(seconds: float | None) -> str:
     return f" · {minutes:02d}:{rest:02d}"
 
 
-def _finding(finding: dict[str, Any]) -> str:
+def _finding(finding: dict[str, Any], card_id: str, transcript: dict[str, Any], with_excerpt: bool) -> str:
     severity = finding.get("severity") or "info"
     label = SEVERITY_LABELS.get(severity, severity)
     critical = ' <span class="badge critical">critique</span>' if finding.get("critical") else ""
@@ -341,17 +541,95 @@ def _finding(finding: dict[str, Any]) -> str:
         if finding.get("suggestion")
         else ""
     )
+    excerpt = f'<blockquote class="excerpt">{excerpt_with_match(finding)}</blockquote>' if with_excerpt else ""
+    verdict = (
+        '<div class="verdict" role="group" aria-label="Verdict">'
+        '<button type="button" data-verdict="confirmed" aria-pressed="false">juste</button>'
+        '<button type="button" data-verdict="false-positive" aria-pressed="false">faux positif</button>'
+        '<input class="verdict-note" type="text" placeholder="note" aria-label="note"></div>'
+        if finding.get("fingerprint")
+        else ""
+    )
+    where = position(finding.get("line"), finding.get("column"), finding.get("locator"), locator_always=True)
     return (
-        f'<article class="finding severity-{_e(severity)}" data-rule="{_e(finding.get("rule"))}">'
-        f'<p class="finding-head"><span class="position">{_e(position(finding.get("line"), finding.get("column"), finding.get("locator"), locator_always=True))}</span> '
+        f'<article class="finding severity-{_e(severity)}" id="{card_id}" data-rule="{_e(finding.get("rule"))}" '
+        f'data-category="{_e(finding.get("category"))}" data-severity="{_e(severity)}" '
+        f'data-fingerprint="{_e(finding.get("fingerprint"))}" data-transcript="{_e(transcript["id"])}">'
+        f'<p class="finding-head"><span class="position">{_e(where)}</span> '
         f'<span class="badge severity-{_e(severity)}">{_e(label)}</span>{critical} '
         f'<code class="rule">{_e(finding.get("rule"))}</code> '
         f'<span class="category">{_e(finding.get("category"))}</span></p>'
-        f'<blockquote class="excerpt">{excerpt_with_match(finding)}</blockquote>'
+        f"{excerpt}"
         f'<p class="message">{_e(finding.get("message"))}</p>'
-        f"{rationale}{suggestion}"
+        f"{rationale}{suggestion}{verdict}"
         "</article>"
     )
+
+
+def _who(speaker: str | None, role: str | None) -> str:
+    label = ROLE_LABELS.get(role or "", role or "")
+    return _e(speaker or label or "?") + (f" ({_e(label)})" if label and label != speaker else "")
+
+
+def _underlined(text: str, spans: list[tuple[int, int, str, str]]) -> str:
+    """The turn's text, escaped, each flagged span in a ``<mark>`` naming its findings' cards.
+
+    Overlapping findings share the marks of the words they share."""
+    cuts = sorted({0, len(text), *(max(0, min(len(text), c)) for start, end, _, _ in spans for c in (start, end))})
+    out = []
+    for left, right in zip(cuts, cuts[1:]):
+        covering = [(card, severity) for start, end, card, severity in spans if start <= left and right <= end]
+        piece = _e(text[left:right])
+        if covering:
+            worst = min((severity for _, severity in covering), key=lambda s: SEVERITIES.index(s) if s in SEVERITIES else 3)
+            cards = " ".join(card for card, _ in covering)
+            out.append(f'<mark class="hit severity-{_e(worst)}" data-findings="{cards}">{piece}</mark>')
+        else:
+            out.append(piece)
+    return "".join(out)
+
+
+def _conversation(index: int, transcript: dict[str, Any]) -> str:
+    """Every turn, the findings underlined in it and their cards beside it."""
+    cards: dict[int, list[str]] = defaultdict(list)
+    spans: dict[int, list[tuple[int, int, str, str]]] = defaultdict(list)
+    for number, finding in enumerate(transcript["findings"], 1):
+        card_id = f"t-{index}-f{number}"
+        turn = finding.get("turn")
+        cards[turn].append(_finding(finding, card_id, transcript, with_excerpt=False))
+        if finding.get("span_start") is not None and finding.get("span_end") is not None:
+            spans[turn].append((finding["span_start"], finding["span_end"], card_id, finding.get("severity") or "info"))
+    items = []
+    for turn in transcript["conversation"]:
+        number = turn["turn"]
+        where = [part for part in (_time(turn.get("time")).lstrip(" ·"), f"ligne {turn['line']}" if turn.get("line") else "", turn.get("locator") or "") if part]
+        head = f"Tour {number} — {_who(turn.get('speaker'), turn.get('role'))}" + "".join(f" · {_e(part)}" for part in where)
+        beside = f'<div class="cards">{"".join(cards[number])}</div>' if cards[number] else ""
+        items.append(
+            f'<li class="turn role-{_e(turn.get("role"))}{" with-cards" if beside else ""}" id="t-{index}-turn-{number}" data-turn="{number}">'
+            f'<div class="speech"><span class="turn-head">{head}</span><p class="text">{_underlined(turn.get("text") or "", spans[number])}</p></div>'
+            f"{beside}</li>"
+        )
+    summary = f"Conversation ({count(len(transcript['conversation']), 'tour')})"
+    return f'<details class="conversation"><summary>{summary}</summary><ol class="conversation">{"".join(items)}</ol></details>'
+
+
+def _excerpts(index: int, transcript: dict[str, Any]) -> str:
+    """Without the turns (records built without them): each finding's excerpt, turn by turn."""
+    out = ['<ol class="turns">']
+    current = None
+    for number, finding in enumerate(transcript["findings"], 1):
+        if finding.get("turn") != current:
+            if current is not None:
+                out.append("</li>")
+            current = finding.get("turn")
+            out.append(
+                f'<li class="turn" data-turn="{_e(current)}"><span class="turn-head">'
+                f"Tour {_e(current)} — {_who(finding.get('speaker'), finding.get('role'))}{_e(_time(finding.get('time')))}</span>"
+            )
+        out.append(_finding(finding, f"t-{index}-f{number}", transcript, with_excerpt=True))
+    out.append("</li></ol>")
+    return "".join(out)
 
 
 def _transcript(index: int, transcript: dict[str, Any]) -> str:
@@ -366,31 +644,19 @@ def _transcript(index: int, transcript: dict[str, Any]) -> str:
     if transcript.get("suppressed"):
         meta.append(f"{len(transcript['suppressed'])} désactivé(s)")
     out = [
-        f'<section class="transcript" id="t-{index}" data-path="{_e(transcript["path"])}" data-id="{_e(transcript["id"])}">',
+        f'<section class="transcript" id="t-{index}" tabindex="-1" data-path="{_e(transcript["path"])}" data-id="{_e(transcript["id"])}" '
+        f'data-agent="{_e(transcript.get("agent") or "")}" data-channel="{_e(transcript.get("channel") or "")}">',
         f"<h3>{_e(transcript_name(transcript['path'], transcript['id']))}</h3>",
         f'<p class="meta">{" · ".join(meta)}</p>',
     ]
     if transcript.get("notes"):
         out.append(f'<p class="notes">{_e(transcript["notes"])}</p>')
-    if not findings:
+    if transcript.get("conversation"):
+        out.append(_conversation(index, transcript))
+    elif not findings:
         out.append('<p class="empty">Aucun constat.</p>')
     else:
-        # The records keep excerpts, not whole turns: the conversation is shown as its flagged excerpts, turn by turn.
-        out.append('<ol class="turns">')
-        current = None
-        for finding in findings:
-            if finding.get("turn") != current:
-                if current is not None:
-                    out.append("</li>")
-                current = finding.get("turn")
-                role = ROLE_LABELS.get(finding.get("role"), finding.get("role") or "")
-                who = _e(finding.get("speaker") or role or "?") + (f" ({_e(role)})" if role and role != finding.get("speaker") else "")
-                out.append(
-                    f'<li class="turn" data-turn="{_e(current)}"><span class="turn-head">'
-                    f"Tour {_e(current)} — {who}{_e(_time(finding.get('time')))}</span>"
-                )
-            out.append(_finding(finding))
-        out.append("</li></ol>")
+        out.append(_excerpts(index, transcript))
     out.append("</section>")
     return "".join(out)
 

@@ -89,6 +89,8 @@ def _totals(summary: dict[str, Any]) -> list[str]:
     ]
     if summary["suppressed"]:
         parts.append(f"{summary['suppressed']} désactivé(s) dans les fichiers")
+    if summary.get("dismissed"):
+        parts.append(f"{summary['dismissed']} écarté(s) par les analystes")
     if summary["errors"]:
         parts.append(f"**{count(summary['errors'], 'erreur')} de lecture**")
     return [" · ".join(parts), ""]

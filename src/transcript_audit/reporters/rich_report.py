@@ -141,7 +141,9 @@ def _print_summary(console: Console, result: AuditResult) -> None:
     console.print(
         f"{summary['transcripts']} transcriptions, {summary['findings']} constats, "
         f"{summary['errors']} erreurs de lecture, {summary['suppressed']} désactivés, "
-        f"score moyen {mean if mean is not None else '-'}"
+        + (f"{summary['baselined']} déjà dans la référence, " if summary.get("baselined") else "")
+        + (f"{summary['dismissed']} écartés (faux positifs), " if summary.get("dismissed") else "")
+        + f"score moyen {mean if mean is not None else '-'}"
     )
 
 
