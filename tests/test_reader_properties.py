@@ -731,3 +731,38 @@ def test_read_file_never_raises_whatever_the_name_and_bytes(scratch, data, stem,
         check_result(result, data, display_path(path))
     finally:
         path.unlink()
+
+
+# ---------------------------------------------------------------- Word and PDF documents
+
+
+def _office_samples() -> list[bytes]:
+    import docx
+    from fpdf import FPDF
+
+    document = docx.Document()
+    document.add_paragraph("Conseiller : Bonjour, que puis-je faire pour vous ?")
+    document.add_table(rows=1, cols=2).rows[0].cells[0].text = "Client"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.text(20, 20, "Client : Ma box ne marche plus.")
+    return [buffer.getvalue(), bytes(pdf.output())]
+
+
+OFFICE_SAMPLES = _office_samples()
+
+
+@cases(200)
+@given(st.sampled_from(OFFICE_SAMPLES), st.integers(0, 10_000), st.binary(min_size=1, max_size=40), st.booleans())
+def test_word_and_pdf_readers_never_raise_on_damaged_documents(sample, position, patch, truncate):
+    from transcript_audit.readers import docx_document, pdf_document
+
+    at = position % len(sample)
+    data = sample[:at] if truncate else sample[:at] + patch + sample[at + len(patch):]
+    for module in (docx_document, pdf_document):
+        transcripts, errors = module.read(data, "document", OPTIONS)
+        assert all(isinstance(error, ReadError) and error.message.strip() for error in errors)
+        assert all(turn.text.strip() and turn.locator for transcript in transcripts for turn in transcript.turns)

@@ -2,7 +2,9 @@
 
 See ``base.py`` for what a reader module exposes. The format of a file comes
 from ``--input-format`` when given, else from its extension, else from its
-content (``sniff``), else it is read as speaker-labelled text.
+content (``sniff``), else it is read as speaker-labelled text, unless its first
+bytes show a format no reader reads (``unreadable``: a .doc, an image, an
+archive), which is reported with what to export instead.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from types import ModuleType
 
 from ..model import ReadError, Transcript
 from .base import ReaderOptions, ReadResult
+from .unreadable import describe
 
 # Reader modules by format name, imported on first use.
 _MODULES = {
@@ -30,6 +33,8 @@ _MODULES = {
     "email": "email_message",
     "mbox": "mbox",
     "canned": "canned",
+    "docx": "docx_document",
+    "pdf": "pdf_document",
 }
 
 STDIN = Path("-")
@@ -59,6 +64,20 @@ def reader_for(path: Path, data: bytes, forced: str | None = None) -> ModuleType
         if hasattr(module, "sniff") and module.sniff(data):
             return module
     return reader("text")
+
+
+def _unreadable(path: Path, data: bytes, forced: str | None) -> str | None:
+    """What a file is when no reader reads it (a .doc, an image, an archive), or None.
+
+    Asked before sniffing (an RTF file starts with "{" like JSON) and only when the
+    text reader would otherwise get the bytes: an extension or a forced format of
+    another reader wins, and that reader reports what is wrong."""
+    suffix = path.suffix.lower()
+    if forced and forced != "text":
+        return None
+    if not forced and any(suffix in reader(name).EXTENSIONS for name in _MODULES if name != "text"):
+        return None
+    return describe(data, suffix)
 
 
 def discover(
@@ -179,6 +198,9 @@ def read_file(path: Path, options: ReaderOptions, forced: str | None = None) -> 
     except OSError as error:
         message = "cannot read file: symbolic link loop" if error.errno == errno.ELOOP else None
         return [], [ReadError(source, None, message or f"cannot read file: {error.strerror or error}")]
+    unreadable = _unreadable(path, data, forced)
+    if unreadable:
+        return [], [ReadError(source, None, unreadable)]  # a .doc, an image: never "text before the first turn"
     module = reader_for(path, data, forced)
     try:
         transcripts, errors = module.read(data, source, options)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from ..model import CHANNELS, ReadError, Role, Transcript, Turn
 from ..roles import canonical_label, looks_like_label, looks_like_name, role_for_label
 from ..text import fold
-from .base import guess_channel
+from .base import ReadResult, guess_channel
 from .dates import parse_time
 from .decoding import split_lines
 
@@ -86,6 +86,40 @@ def parse(text: str, path: str, default_id: str = "transcript") -> tuple[list[Tr
         suppressions=state.suppressions,
     )
     return [transcript], state.errors
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One line of text taken from a document (Word, PDF), with where it is there.
+
+    ``line`` is the number reported for it (a paragraph's number, a line of a page)
+    and ``locator`` names its place in the document's own terms ("paragraph 12",
+    "page 3"); ``text`` holds no line break."""
+
+    text: str
+    line: int
+    locator: str
+
+
+def parse_document_lines(lines: list[SourceLine], path: str, default_id: str) -> ReadResult:
+    """``parse`` over lines extracted from a document, every turn and error placed in it.
+
+    The extracted text is not a file the analyst can open, so turns carry no column:
+    each piece of a turn keeps its source line's number and locator (``Turn.pieces``),
+    and an error's message starts with the locator ("paragraph 4: unknown speaker…").
+    """
+    transcripts, errors = parse("\n".join(line.text for line in lines), path, default_id=default_id)
+    for transcript in transcripts:
+        for turn in transcript.turns:
+            first = lines[turn.line - 1]
+            turn.pieces = [(offset, lines[number - 1].line, lines[number - 1].locator) for offset, number, _ in turn.line_starts]
+            turn.line, turn.column, turn.locator, turn.line_starts = first.line, None, first.locator, []
+    placed = []
+    for error in errors:
+        source = lines[error.line - 1] if error.line else None
+        message = f"{source.locator}: {error.message}" if source else error.message
+        placed.append(ReadError(error.path, source.line if source else None, message))
+    return transcripts, placed
 
 
 def _drop_empty_turns(state: _State) -> None:
