@@ -311,6 +311,7 @@ def test_a_word_extension_on_another_format_names_that_format(tmp_path):
 # ---------------------------------------------------------------- through the CLI
 
 
+@pytest.mark.slow  # loads the French spaCy model (~10 s)
 def test_check_reports_findings_in_word_and_pdf_files_with_their_locators(tmp_path, monkeypatch):
     monkeypatch.setenv("TRANSCRIPT_AUDIT_CACHE_DIR", str(tmp_path / "cache"))
     document = docx.Document()
