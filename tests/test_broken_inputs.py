@@ -422,7 +422,7 @@ def test_an_empty_folder_given_explicitly_is_reported(tmp_path):
     from transcript_audit.readers import discover
 
     (tmp_path / "vide").mkdir()
-    (tmp_path / "vide" / "notes.docx").write_bytes(b"PK")  # not a format the tool reads
+    (tmp_path / "vide" / "notes.pages").write_bytes(b"PK")  # not a format the tool reads
     (problem,) = list(discover([tmp_path / "vide"]))
     assert "no file to audit in this folder" in problem.message and "*.txt" in problem.message
 
