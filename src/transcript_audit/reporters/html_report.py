@@ -263,7 +263,7 @@ _SCRIPT = r"""
     });
     var target = parts[0] && document.getElementById(parts[0]);
     if (target) {
-      var details = target.querySelector("details.conversation");
+      var details = target.querySelector("details.conversation") || target.closest("details.conversation");
       if (details) { details.open = true; }
       target.focus();
     }
