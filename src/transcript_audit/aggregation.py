@@ -1,11 +1,12 @@
-"""Views over many transcripts: summaries by agent, channel, category or file, and the
-most frequent findings with the words that triggered them (where training is needed)."""
+"""Views over many transcripts: summaries by agent, channel, category, file, week or month,
+and the most frequent findings with the words that triggered them (where training is needed)."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from statistics import mean, median
+from datetime import date
 from enum import Enum
+from statistics import mean, median
 from typing import Any
 
 from .fingerprints import normalise
@@ -18,15 +19,34 @@ class GroupBy(str, Enum):
     CHANNEL = "channel"
     CATEGORY = "category"
     FILE = "file"
+    WEEK = "week"
+    MONTH = "month"
+
+
+# Periods sort as text in time order: "2026-W49", "2026-12".
+PERIODS = {
+    "week": lambda day: "{0}-W{1:02d}".format(*day.isocalendar()[:2]),
+    "month": lambda day: f"{day.year}-{day.month:02d}",
+}
+
+
+def period_of(transcript: dict[str, Any], key: str) -> str | None:
+    """The ISO week or the month of a transcript's date, or None when it has none."""
+    return PERIODS[key](date.fromisoformat(transcript["date"])) if transcript.get("date") else None
 
 
 def groups(records: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    """One row per agent, channel, category or file: counts, mean and median score, worst rules."""
+    """One row per agent, channel, category, file, week or month: counts, mean and median
+    score, worst rules; by period, in time order, with the findings per category and where
+    the dates came from (a header, the messages, or only the file's modification time)."""
     members: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for transcript in records["transcripts"]:
         if key == "category":
             for category in {finding["category"] for finding in transcript["findings"]}:
                 members[category].append(transcript)
+            continue
+        if key in PERIODS:
+            members[period_of(transcript, key) or "(sans date)"].append(transcript)
             continue
         value = {"agent": transcript.get("agent"), "channel": transcript["channel"], "file": transcript["path"]}[key]
         members[value or "(inconnu)"].append(transcript)
@@ -45,6 +65,11 @@ def groups(records: dict[str, Any], key: str) -> list[dict[str, Any]]:
                 "worst_rules": [{"rule": rule, "count": count} for rule, count in rules.most_common(3)],
             }
         )
+        if key in PERIODS:
+            rows[-1]["by_category"] = dict(sorted(Counter(f["category"] for f in findings).items()))
+            rows[-1]["date_sources"] = dict(sorted(Counter(t.get("date_source") or "none" for t in transcripts).items()))
+    if key in PERIODS:
+        return sorted(rows, key=lambda row: row["group"])
     return sorted(rows, key=lambda row: (row["mean_score"], row["group"]))
 
 

@@ -118,6 +118,8 @@ class Transcript:
     # transcript; rule ids, categories or globs).
     suppressions: list[tuple[int | None, tuple[str, ...]]] = field(default_factory=list)
     audited_turns: int | None = None  # the turn count, once the texts were let go
+    date: float | None = None  # when it took place (POSIX seconds), for trends
+    date_source: str | None = None  # where the date comes from: header, messages, file
 
     @property
     def turn_count(self) -> int:
@@ -225,6 +227,8 @@ class TranscriptResult:
             "agent": transcript.agent,
             "turns": transcript.turn_count,
             "notes": transcript.notes,
+            "date": _iso_date(transcript.date),
+            "date_source": transcript.date_source,
             "score": self.score,
             "findings": [finding.as_record() for finding in self.findings],
             "suppressed": [{"rule": f.rule, "turn": f.turn, "line": f.line} for f in self.suppressed],
@@ -236,6 +240,14 @@ class TranscriptResult:
                 for number, turn in enumerate(transcript.turns, 1)
             ]
         return record
+
+
+def _iso_date(moment: float | None) -> str | None:
+    if moment is None:
+        return None
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(moment, timezone.utc).date().isoformat()
 
 
 @dataclass

@@ -11,6 +11,7 @@ redaction comes last so that no later stage sees a masked text.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -97,7 +98,27 @@ def _prepared(read: ReadResults, options: AuditOptions, errors: list[ReadError])
         errors.extend(problems)
         for transcript in found:
             infer_roles(transcript, options.reader.agent_speakers)
+            _date(transcript)
             yield from within_limits(transcript)
+
+
+# Turn times at or after this are dates (e-mails, tickets), not offsets into a call.
+_EPOCH_TIMES = 10**9  # 2001-09-09
+
+
+def _date(transcript: Transcript) -> None:
+    """When the conversation took place, for trends: its ``# date:`` header, else its first
+    dated message (e-mail ``Date``, CSV ``created_at``), else the file's modification time."""
+    if transcript.date is not None:
+        return
+    times = [turn.start for turn in transcript.turns if turn.start is not None and turn.start >= _EPOCH_TIMES]
+    if times:
+        transcript.date, transcript.date_source = min(times), "messages"
+        return
+    try:
+        transcript.date, transcript.date_source = os.stat(transcript.path).st_mtime, "file"
+    except (OSError, ValueError):
+        pass  # standard input, a record: no date
 
 
 def _audited(auditor: Auditor, transcripts: Iterable[Transcript], jobs: int, keep_texts: bool) -> Iterator[TranscriptResult]:

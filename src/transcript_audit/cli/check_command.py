@@ -70,7 +70,7 @@ def check(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display on standard error.")] = False,
     csv_delimiter: Annotated[str, typer.Option("--csv-delimiter", help="CSV cell separator: ';' for French Excel.")] = ",",
     group_by: Annotated[
-        Optional[list[GroupBy]], typer.Option("--group-by", help="Add summary tables by agent, channel, category or file. Repeatable.")
+        Optional[list[GroupBy]], typer.Option("--group-by", help="Add summary tables by agent, channel, category, file, week or month. Repeatable.")
     ] = None,
     stats: Annotated[bool, typer.Option("--stats", help="Add the most frequent findings and the words that triggered them.")] = False,
     redact: Annotated[

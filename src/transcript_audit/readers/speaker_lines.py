@@ -21,7 +21,7 @@ from .base import ReadResult, guess_channel
 from .dates import parse_time
 from .decoding import split_lines
 
-HEADER_KEYS = ("channel", "id", "agent", "customer")
+HEADER_KEYS = ("channel", "id", "agent", "customer", "date")
 
 # Applied to stripped lines; a lazy "(?P<value>.*?)\s*$" would be quadratic on inner runs of spaces.
 _HEADER = re.compile(r"^#\s*(?P<key>[A-Za-z_-]+)\s*:\s*(?P<value>.*)$")
@@ -51,6 +51,7 @@ class _State:
     errors: list[ReadError] = field(default_factory=list)
     seen_turn: bool = False
     pending_time: str | None = None
+    date: float | None = None  # "# date: 2026-12-04": when the conversation took place
     suppressions: list[tuple[int | None, tuple[str, ...]]] = field(default_factory=list)
 
 
@@ -84,6 +85,8 @@ def parse(text: str, path: str, default_id: str = "transcript") -> tuple[list[Tr
         agent=state.agent,
         customer=state.customer,
         suppressions=state.suppressions,
+        date=state.date,
+        date_source="header" if state.date is not None else None,
     )
     return [transcript], state.errors
 
@@ -236,6 +239,10 @@ def _read_header(state: _State, raw_line: str, number: int) -> None:
         state.channel = channel
     elif key == "id":
         state.transcript_id = value
+    elif key == "date":
+        state.date = parse_time(value.strip())
+        if state.date is None:
+            state.errors.append(ReadError(state.path, number, f"invalid date '{value.strip()}' (e.g. 2026-12-04 or 04/12/2026 14:02)", column=raw_line.find(value) + 1 if value else 1))
     elif key in ("agent", "customer"):
         value = " ".join(value.split())  # roles.canonical_label is quadratic on long runs of spaces
         role = Role.AGENT if key == "agent" else Role.CUSTOMER

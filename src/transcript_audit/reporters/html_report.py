@@ -401,8 +401,63 @@ def _totals(summary: dict[str, Any]) -> str:
 
 
 def _charts(summary: dict[str, Any], transcripts: list[dict[str, Any]]) -> str:
-    charts = [_category_chart(summary), _score_chart(transcripts), _agent_chart(transcripts)]
+    charts = [_category_chart(summary), _score_chart(transcripts), _agent_chart(transcripts), _trend_chart(transcripts)]
     return '<section id="overview"><h2>Vue d’ensemble</h2><div class="charts">' + "".join(charts) + "</div></section>"
+
+
+# Categories' colours in the trend chart, in the order of the legend (then repeated).
+_PALETTE = ("#0969da", "#cf222e", "#9a6700", "#1a7f37", "#8250df", "#bc4c00", "#57606a", "#bf3989", "#0550ae", "#116329")
+_DATE_SOURCES = {"header": "en-tête # date", "messages": "date des messages", "file": "date du fichier"}
+
+
+def _trend_chart(transcripts: list[dict[str, Any]]) -> str:
+    """Findings per category over time, one stacked bar per month (per week within a month),
+    and where the dates came from: a file's modification time is only a hint."""
+    from ..aggregation import period_of
+
+    dated = [t for t in transcripts if t.get("date")]
+    months = {period_of(t, "month") for t in dated}
+    if not dated or (len(months) < 2 and len({period_of(t, "week") for t in dated}) < 2):
+        return ""
+    key = "month" if len(months) >= 2 else "week"
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for transcript in dated:
+        for finding in transcript["findings"]:
+            counts[period_of(transcript, key)][finding["category"]] += 1
+        counts.setdefault(period_of(transcript, key), defaultdict(int))
+    periods = sorted(counts)
+    categories = sorted({c for period in counts.values() for c in period})
+    colour = {category: _PALETTE[i % len(_PALETTE)] for i, category in enumerate(categories)}
+    width, left, bottom, plot = 560, 30, 170, 140
+    step = (width - left - 10) / len(periods)
+    tallest = max([sum(period.values()) for period in counts.values()] + [1])
+    out = [f'<svg role="img" aria-label="Constats par catégorie dans le temps" viewBox="0 0 {width} {bottom + 40 + 16 * ((len(categories) + 3) // 4)}">']
+    out.append(f'<line class="axis" x1="{left}" y1="{bottom}" x2="{width - 10}" y2="{bottom}"></line>')
+    for index, period in enumerate(periods):
+        x, top = left + index * step, bottom
+        bar = [f'<g class="period" data-period="{_e(period)}" data-count="{sum(counts[period].values())}">']
+        for category in categories:
+            number = counts[period].get(category, 0)
+            if not number:
+                continue
+            height = plot * number / tallest
+            top -= height
+            bar.append(
+                f'<rect x="{x + 3:.1f}" y="{top:.1f}" width="{max(step - 6, 1):.1f}" height="{height:.1f}" fill="{colour[category]}" '
+                f'data-category="{_e(category)}"><title>{_e(period)} · {_e(category)} : {count(number, "constat")}</title></rect>'
+            )
+        bar.append(f'<text x="{x + step / 2:.1f}" y="{bottom + 14}" text-anchor="middle">{_e(period)}</text></g>')
+        out.append("".join(bar))
+    for index, category in enumerate(categories):
+        lx, ly = left + (index % 4) * 130, bottom + 34 + 16 * (index // 4)
+        out.append(f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{colour[category]}"></rect><text x="{lx + 14}" y="{ly}">{_e(category)}</text>')
+    out.append("</svg>")
+    sources = defaultdict(int)
+    for transcript in dated:
+        sources[transcript.get("date_source")] += 1
+    said = ", ".join(f"{_DATE_SOURCES.get(source, source)} : {number}" for source, number in sorted(sources.items(), key=lambda item: str(item[0])))
+    caption = "Constats par catégorie et par " + ("mois" if key == "month" else "semaine")
+    return _figure("chart-trend", caption, "".join(out) + f'<p class="meta">Dates — {_e(said)}</p>')
 
 
 def _figure(chart_id: str, caption: str, svg: str) -> str:

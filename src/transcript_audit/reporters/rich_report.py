@@ -147,7 +147,8 @@ def _print_summary(console: Console, result: AuditResult) -> None:
     )
 
 
-_GROUP_TITLES = {"agent": "conseiller", "channel": "canal", "category": "catégorie", "file": "fichier"}
+_GROUP_TITLES = {"agent": "conseiller", "channel": "canal", "category": "catégorie", "file": "fichier", "week": "semaine", "month": "mois"}
+_DATE_SOURCES = {"header": "en-tête # date", "messages": "date des messages", "file": "date de modification du fichier", "none": "sans date"}
 
 
 def _print_views(console: Console, records: dict) -> None:
@@ -162,6 +163,13 @@ def _print_views(console: Console, records: dict) -> None:
             worst = ", ".join(f"{item['rule']} ×{item['count']}" for item in row["worst_rules"])
             table.add_row(row["group"], str(row["transcripts"]), str(row["findings"]), str(row["mean_score"]), str(row["median_score"]), worst)
         console.print(table)
+        sources: dict[str, int] = {}
+        for row in rows:
+            for source, number in row.get("date_sources", {}).items():
+                sources[source] = sources.get(source, 0) + number
+        if sources:
+            said = ", ".join(f"{_DATE_SOURCES.get(source, source)} ({number})" for source, number in sorted(sources.items()))
+            console.print(Text(f"Dates : {said}", style="dim"))
     if "stats" in records:
         table = Table(title="Constats les plus fréquents et leurs mots", title_justify="left")
         table.add_column("règle", no_wrap=True)
