@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -133,3 +134,13 @@ def test_with_text_puts_the_turns_in_the_records_and_redact_masks_them(auditor, 
     for finding in [f for f in masked["findings"] if f["match"]]:
         text = masked["conversation"][finding["turn"] - 1]["text"]
         assert text[finding["span_start"] : finding["span_end"]] == finding["match"]  # the span follows the words
+
+
+def test_every_finding_record_carries_the_same_fingerprint_in_json_jsonl_and_csv(auditor, tmp_path):
+    call = tmp_path / "appel.txt"
+    call.write_text(CALL, encoding="utf-8")
+    prints = [f["fingerprint"] for f in findings_of(call)["transcripts"][0]["findings"]]
+    lines = run("check", str(call), "-f", "jsonl").stdout.splitlines()
+    assert [json.loads(line)["fingerprint"] for line in lines if "rule" in json.loads(line)] == prints
+    table = list(csv.DictReader(io.StringIO(run("check", str(call), "-f", "csv").stdout.lstrip("\ufeff"))))
+    assert [row["fingerprint"] for row in table] == prints

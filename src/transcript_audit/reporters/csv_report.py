@@ -39,6 +39,7 @@ COLUMNS = (
     "suggestion",
     "match",  # the matched words, empty when the rule flags something missing
     "excerpt",
+    "fingerprint",  # the finding's identity: what baselines and analysts' verdicts refer to
 )
 
 BYTE_ORDER_MARK = "\ufeff"
