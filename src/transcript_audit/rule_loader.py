@@ -229,20 +229,13 @@ def load_pack(path: Path, validate_patterns: bool = True, memo: Verdicts | None 
 
 
 def _convert_pack(context: _Context, pack: Pack, document: LocatedDict) -> None:
-    rules = document.get("rules")
-    if isinstance(rules, LocatedList):
-        for index, (raw, mark) in enumerate(zip(rules, rules.item_marks)):
-            if isinstance(raw, LocatedDict):
-                rule = _rule(context, raw, mark, ("rules", index))
-                if rule is not None:
-                    pack.rules.append(rule)
-    extends = document.get("extends")
-    if isinstance(extends, LocatedList):
-        for index, (raw, mark) in enumerate(zip(extends, extends.item_marks)):
-            if isinstance(raw, LocatedDict):
-                extension = _extension(context, raw, mark, ("extends", index))
-                if extension is not None:
-                    pack.extends.append(extension)
+    for key, convert, into in (("rules", _rule, pack.rules), ("extends", _extension, pack.extends)):
+        entries = document.get(key)
+        if isinstance(entries, LocatedList):
+            for index, (raw, mark) in enumerate(zip(entries, entries.item_marks)):
+                converted = convert(context, raw, mark, (key, index)) if isinstance(raw, LocatedDict) else None
+                if converted is not None:
+                    into.append(converted)
     if "disable" in document and context.clean(("disable",)):
         pack.disable = list(zip(document["disable"], document["disable"].item_marks))
 
