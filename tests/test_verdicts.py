@@ -144,3 +144,13 @@ def test_every_finding_record_carries_the_same_fingerprint_in_json_jsonl_and_csv
     assert [json.loads(line)["fingerprint"] for line in lines if "rule" in json.loads(line)] == prints
     table = list(csv.DictReader(io.StringIO(run("check", str(call), "-f", "csv").stdout.lstrip("\ufeff"))))
     assert [row["fingerprint"] for row in table] == prints
+
+
+def test_with_text_gives_json_lines_one_conversation_line_per_transcript(auditor, tmp_path):
+    call = tmp_path / "appel.txt"
+    call.write_text(CALL, encoding="utf-8")
+    plain = [json.loads(line) for line in run("check", str(call), "-f", "jsonl").stdout.splitlines()]
+    assert not any("conversation" in line for line in plain)
+    lines = [json.loads(line) for line in run("check", str(call), "-f", "jsonl", "--with-text").stdout.splitlines()]
+    assert "conversation" in lines[0] and [turn["role"] for turn in lines[0]["conversation"]] == ["customer", "agent"]
+    assert lines[1:] == plain

@@ -3,7 +3,9 @@
 Each finding is its record from the JSON contract plus where it was found
 (``path``, ``transcript``, ``channel``, ``score``), so a line stands on its
 own; then one line per read error, ``{"error": message, "path", "line"}``,
-told apart from findings by its ``error`` key. No summary line: a stream of
+told apart from findings by its ``error`` key. With ``--with-text``, each
+transcript's turns come first on a line of their own (its ``conversation``
+key). No summary line: a stream of
 records counts itself (``jq -s length``).
 """
 
@@ -35,6 +37,8 @@ def records(report: dict[str, Any]) -> Iterator[dict[str, Any]]:
             "channel": transcript["channel"],
             "score": transcript["score"],
         }
+        if "conversation" in transcript:  # --with-text: the turns, on a line of their own before the findings
+            yield {**context, "conversation": transcript["conversation"]}
         for finding in transcript["findings"]:
             yield {**context, **finding}
     for error in report["errors"]:
