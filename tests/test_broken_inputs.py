@@ -32,9 +32,9 @@ pytestmark = pytest.mark.timeout(60)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "broken"
 
-UTF16_WITHOUT_BOM = "UTF-16 text without a byte-order mark (BOM): save it as UTF-8, or as UTF-16 with a BOM"
-NOT_A_PIPE = "cannot read file: not a regular file (a named pipe)"
-LOOP = "cannot read file: symbolic link loop"
+UTF16_WITHOUT_BOM = "texte UTF-16 sans marque d’ordre des octets (BOM) : enregistrez-le en UTF-8, ou en UTF-16 avec BOM"
+NOT_A_PIPE = "fichier illisible : ce n’est pas un fichier ordinaire (un tube nommé)"
+LOOP = "fichier illisible : boucle de liens symboliques"
 GOOD_CALL = (
     "Conseillère : Bonjour, que puis-je faire pour vous ?\n"
     "Client : Mon colis n'est toujours pas arrivé.\n"
@@ -70,23 +70,23 @@ def in_folder(tmp_path, monkeypatch) -> Path:
 
 BROKEN_FILES = [
     # (file, line, message)
-    ("tronque.json", 3, "invalid JSON: Unterminated string starting at"),
-    ("tronque-apres-virgule.json", 3, "invalid JSON: Expecting value"),
+    ("tronque.json", 3, "JSON invalide : chaîne de caractères jamais fermée"),
+    ("tronque-apres-virgule.json", 3, "JSON invalide : une valeur est attendue ici"),
     ("utf16-sans-bom.txt", None, UTF16_WITHOUT_BOM),
     ("utf16-sans-bom.eml", None, UTF16_WITHOUT_BOM),
-    ("binaire.txt", None, "binary file (contains NUL bytes), not text"),
-    ("pas-cp1252.txt", None, "neither UTF-8 nor Windows-1252 text (byte 0x81 at offset 9)"),
-    ("nul.txt", None, "binary file (contains NUL bytes), not text"),
-    ("nul.eml", None, "binary file (contains NUL bytes), not an e-mail"),
-    ("vide.txt", None, "empty file: no speaker turn found (expected lines such as 'Conseiller : Bonjour')"),
-    ("vide.json", None, "empty file: no JSON document to read"),
-    ("vide.vtt", None, "empty file: no WebVTT cue to read"),
-    ("vide.srt", None, "empty file: no subtitle cue to read"),
-    ("vide.csv", None, "empty file: expected a header row, then one row per message"),
-    ("vide.tsv", None, "empty file: expected a header row, then one row per message"),
-    ("vide.eml", None, "empty file"),
-    ("vide.mbox", None, "empty file"),
-    ("vide.yaml", None, "empty file: not a canned-response library (expected a list of responses with a name and a body)"),
+    ("binaire.txt", None, "fichier binaire (il contient des octets NUL) : ce n’est pas du texte"),
+    ("pas-cp1252.txt", None, "texte ni en UTF-8 ni en Windows-1252 (octet 0x81 à la position 9)"),
+    ("nul.txt", None, "fichier binaire (il contient des octets NUL) : ce n’est pas du texte"),
+    ("nul.eml", None, "fichier binaire (il contient des octets NUL) : ce n’est pas un e-mail"),
+    ("vide.txt", None, "fichier vide : aucun tour de parole (lignes attendues du type « Conseiller : Bonjour »)"),
+    ("vide.json", None, "fichier vide : aucun document JSON à lire"),
+    ("vide.vtt", None, "fichier vide : aucun sous-titre WebVTT à lire"),
+    ("vide.srt", None, "fichier vide : aucun sous-titre à lire"),
+    ("vide.csv", None, "fichier vide (il faut une ligne d’en-tête, puis une ligne par message)"),
+    ("vide.tsv", None, "fichier vide (il faut une ligne d’en-tête, puis une ligne par message)"),
+    ("vide.eml", None, "fichier vide"),
+    ("vide.mbox", None, "fichier vide"),
+    ("vide.yaml", None, "fichier vide : ce n’est pas une bibliothèque de réponses types (attendu : une liste de réponses, chacune avec un nom et un corps)"),
 ]
 
 
@@ -126,7 +126,7 @@ def test_a_mail_with_a_bogus_charset_and_a_broken_encoded_word_is_still_read(in_
 def test_one_broken_message_in_a_mailbox_does_not_stop_the_others():
     (thread,), errors = read_fixture("boite-un-message-casse.mbox")
     assert [(Path(e.path).name, e.line, e.message) for e in errors] == [
-        ("boite-un-message-casse.mbox", 16, "message 2: broken MIME structure: boundary 'FRONTIERE' not found"),
+        ("boite-un-message-casse.mbox", 16, "message 2 : structure MIME cassée : délimiteur « FRONTIERE » introuvable"),
     ]
     assert [turn.speaker for turn in thread.turns] == ["Claire Moreau", "Service client Acme"]
     assert thread.turns[1].text.startswith("Bonjour Madame Moreau,\nVotre colis part demain.")
@@ -156,8 +156,8 @@ def test_a_50_mb_single_line_is_read_in_bounded_time(in_folder):
     (call,) = transcripts
     assert (call.id, len(call.turns), len(call.turns[0].text), call.turns[0].line) == ("ligne", 1, FIFTY_MEGABYTES, 1)
     assert located(errors) == [
-        ("sans-etiquette.txt", 1, "text before the first speaker turn (expected 'Label : text')"),
-        ("sans-etiquette.txt", None, "no speaker turn found (expected lines such as 'Conseiller : Bonjour')"),
+        ("sans-etiquette.txt", 1, "texte avant le premier tour de parole (attendu : « Locuteur : texte »)"),
+        ("sans-etiquette.txt", None, "aucun tour de parole trouvé (lignes attendues du type « Conseiller : Bonjour »)"),
     ]
 
 
@@ -167,8 +167,8 @@ def test_a_50_mb_csv_field_is_refused_past_the_field_limit(in_folder):
     transcripts, errors = read_everything([in_folder / "export.csv"])
     assert transcripts == []
     assert located(errors) == [
-        ("export.csv", 2, "unreadable row: field larger than field limit (8388608); row skipped"),
-        ("export.csv", 1, "no data rows after the header row"),
+        ("export.csv", 2, "ligne illisible (champ plus grand que la limite (8388608)) : ligne ignorée"),
+        ("export.csv", 1, "aucune ligne de données après la ligne d’en-tête"),
     ]
 
 
@@ -196,12 +196,12 @@ def test_a_csv_of_10000_columns_lists_a_few_headers_not_all(in_folder):
     header = ",".join(f"col{i}" for i in range(10_000))
     (in_folder / "large.csv").write_text(f"{header}\n{','.join('x' * 10_000)}\n", encoding="utf-8")
     transcripts, errors = read_everything([in_folder / "large.csv"])
-    listed = ", ".join(f"'col{i}'" for i in range(20))
+    listed = ", ".join(f"« col{i} »" for i in range(20))
     assert transcripts == []
     assert located(errors) == [(
         "large.csv", 1,
-        "no message text column (expected a header such as 'plain_body', 'body', 'message', 'text'; "
-        f"found: {listed} and 9,980 more); name it with --columns text=HEADER",
+        "aucune colonne de texte des messages (en-têtes attendus : « plain_body », « body », « message », « text » ; "
+        f"trouvés : {listed} et 9\u202f980 autres) ; nommez-la avec --columns text=HEADER",
     )]
 
 
@@ -229,7 +229,7 @@ def test_an_email_bomb_of_1000_nested_multiparts_is_skipped_with_its_reason(in_f
     transcripts, errors = read_everything([in_folder / "bombe.eml"])
     assert transcripts == []
     assert located(errors) == [
-        ("bombe.eml", 1, "too many nested MIME parts (more than 50 multipart containers): message skipped")
+        ("bombe.eml", 1, "trop de parties MIME imbriquées (plus de 50 conteneurs multipart) : message ignoré")
     ]
 
 
@@ -240,8 +240,8 @@ def test_an_email_bomb_in_a_mailbox_does_not_stop_the_other_messages(in_folder):
     bomb_line = good.count(b"\n") + 2
     (thread,), errors = read_everything([in_folder / "boite.mbox"])
     assert [(e.line, e.message) for e in errors] == [
-        (16, "message 2: broken MIME structure: boundary 'FRONTIERE' not found"),
-        (bomb_line + 1, "message 4: too many nested MIME parts (more than 50 multipart containers): message skipped"),
+        (16, "message 2 : structure MIME cassée : délimiteur « FRONTIERE » introuvable"),
+        (bomb_line + 1, "message 4 : trop de parties MIME imbriquées (plus de 50 conteneurs multipart) : message ignoré"),
     ]
     assert len(thread.turns) == 2
 
@@ -251,23 +251,23 @@ def test_mime_parts_nested_deeper_than_20_levels_are_not_read(in_folder):
     transcripts, errors = read_everything([in_folder / "profond.eml"])
     assert transcripts == []
     assert located(errors) == [  # line 5: where the message body starts, under its headers
-        ("profond.eml", 5, "no text body (MIME parts nested deeper than 20 levels were not read)")
+        ("profond.eml", 5, "pas de corps de texte (les parties MIME imbriquées sur plus de 20 niveaux n’ont pas été lues)")
     ]
 
 
 # ---------------------------------------------------------------- the file system
 
 def test_a_path_that_does_not_exist(in_folder):
-    assert list(discover([Path("absent.txt")])) == [ReadError("absent.txt", None, "no such file or folder")]
+    assert list(discover([Path("absent.txt")])) == [ReadError("absent.txt", None, "fichier ou dossier introuvable")]
 
 
 def test_dev_null_is_not_a_regular_file():
-    """It exists: "no such file or folder" was wrong. A device is never opened (/dev/zero would never end)."""
+    """It exists: "fichier ou dossier introuvable" was wrong. A device is never opened (/dev/zero would never end)."""
     assert list(discover([Path("/dev/null")])) == [
-        ReadError("/dev/null", None, "cannot read file: not a regular file (a character device)")
+        ReadError("/dev/null", None, "fichier illisible : ce n’est pas un fichier ordinaire (un périphérique en mode caractère)")
     ]
     assert read_file(Path("/dev/null"), ReaderOptions())[1] == [
-        ReadError("/dev/null", None, "cannot read file: not a regular file (a character device)")
+        ReadError("/dev/null", None, "fichier illisible : ce n’est pas un fichier ordinaire (un périphérique en mode caractère)")
     ]
 
 
@@ -296,7 +296,7 @@ def test_symbolic_link_loops_are_reported_and_never_followed(in_folder):
     transcripts, errors = read_everything([folder, folder / "x.txt"])
     assert [t.path for t in transcripts] == ["calls/sub/appel.txt"]
     assert located(errors) == [
-        ("calls/ailleurs.txt", None, "broken symbolic link: its target does not exist"),
+        ("calls/ailleurs.txt", None, "lien symbolique cassé : sa cible n’existe pas"),
         ("calls/x.txt", None, LOOP),
         (str(folder / "x.txt"), None, LOOP),
     ]
@@ -327,7 +327,7 @@ def test_an_unreadable_file_is_reported_and_the_others_are_read(in_folder, monke
     finally:
         (in_folder / "secret.txt").chmod(0o644)
     assert [t.id for t in transcripts] == ["appel"]
-    assert located(errors) == [("secret.txt", None, "cannot read file: Permission denied")]
+    assert located(errors) == [("secret.txt", None, "fichier illisible : accès refusé (droits insuffisants)")]
 
 
 def test_a_folder_that_cannot_be_listed_is_reported_not_skipped(in_folder, monkeypatch):
@@ -345,7 +345,7 @@ def test_a_folder_that_cannot_be_listed_is_reported_not_skipped(in_folder, monke
     monkeypatch.setattr(os, "scandir", denied)
     transcripts, errors = read_everything([in_folder])
     assert [t.path for t in transcripts] == ["appel.txt"]
-    assert located(errors) == [("prive", None, "cannot read folder: Permission denied")]
+    assert located(errors) == [("prive", None, "dossier illisible : accès refusé (droits insuffisants)")]
 
 
 def test_a_folder_named_like_a_file_is_walked_not_read(in_folder):
@@ -353,12 +353,12 @@ def test_a_folder_named_like_a_file_is_walked_not_read(in_folder):
     (in_folder / "call.txt").mkdir()
     (in_folder / "call.txt" / "appel.txt").write_text(GOOD_CALL, encoding="utf-8")
     (in_folder / "calls" / "vide.txt").mkdir(parents=True)  # an empty folder with a file's name
-    nothing_in_calls = ReadError("calls", None, f"no file to audit in this folder (looked for {', '.join(default_include())})")
+    nothing_in_calls = ReadError("calls", None, f"aucun fichier à auditer dans ce dossier (fichiers cherchés : {', '.join(default_include())})")
     assert list(discover([Path("call.txt"), Path("calls")])) == [Path("call.txt/appel.txt"), nothing_in_calls]
     transcripts, errors = read_everything([Path("call.txt"), Path("calls")])
     assert ([t.path for t in transcripts], errors) == (["call.txt/appel.txt"], [nothing_in_calls])
     assert read_file(in_folder / "call.txt", ReaderOptions())[1] == [
-        ReadError("call.txt", None, "cannot read file: not a regular file (a folder)")
+        ReadError("call.txt", None, "fichier illisible : ce n’est pas un fichier ordinaire (un dossier)")
     ]
 
 
@@ -372,20 +372,20 @@ def _broken_folder(folder: Path) -> list[tuple[str, int | None, str]]:
         shutil.copyfile(FIXTURES / name, folder / name)
         expected.append((name, line, message))
     shutil.copyfile(FIXTURES / "boite-un-message-casse.mbox", folder / "boite.mbox")
-    expected.append(("boite.mbox", 16, "message 2: broken MIME structure: boundary 'FRONTIERE' not found"))
+    expected.append(("boite.mbox", 16, "message 2 : structure MIME cassée : délimiteur « FRONTIERE » introuvable"))
     (folder / "bombe.eml").write_bytes(_nested_multiparts(1000))
-    expected.append(("bombe.eml", 1, "too many nested MIME parts (more than 50 multipart containers): message skipped"))
+    expected.append(("bombe.eml", 1, "trop de parties MIME imbriquées (plus de 50 conteneurs multipart) : message ignoré"))
     (folder / "large.csv").write_text(",".join(f"col{i}" for i in range(10_000)) + "\nx\n", encoding="utf-8")
-    listed = ", ".join(f"'col{i}'" for i in range(20))
-    expected.append(("large.csv", 1, "no message text column (expected a header such as 'plain_body', 'body', "
-                     f"'message', 'text'; found: {listed} and 9,980 more); name it with --columns text=HEADER"))
+    listed = ", ".join(f"« col{i} »" for i in range(20))
+    expected.append(("large.csv", 1, "aucune colonne de texte des messages (en-têtes attendus : « plain_body », « body », "
+                     f"« message », « text » ; trouvés : {listed} et 9\u202f980 autres) ; nommez-la avec --columns text=HEADER"))
     (folder / "dossier.txt").mkdir()  # a folder named like a file, empty
     (folder / "x.txt").symlink_to("x.txt")
     expected.append(("x.txt", None, LOOP))
     os.mkfifo(folder / "tube.txt")
     expected.append(("tube.txt", None, NOT_A_PIPE))
     (folder / "secret.txt").write_text(GOOD_CALL, encoding="utf-8")
-    expected.append(("secret.txt", None, "cannot read file: Permission denied"))
+    expected.append(("secret.txt", None, "fichier illisible : accès refusé (droits insuffisants)"))
     (folder / "appel.txt").write_text(GOOD_CALL, encoding="utf-8")
     return expected
 
@@ -424,7 +424,7 @@ def test_an_empty_folder_given_explicitly_is_reported(tmp_path):
     (tmp_path / "vide").mkdir()
     (tmp_path / "vide" / "notes.pages").write_bytes(b"PK")  # not a format the tool reads
     (problem,) = list(discover([tmp_path / "vide"]))
-    assert "no file to audit in this folder" in problem.message and "*.txt" in problem.message
+    assert "aucun fichier à auditer dans ce dossier" in problem.message and "*.txt" in problem.message
 
 
 def test_json_with_carriage_returns_only_reports_the_right_line():
@@ -433,4 +433,4 @@ def test_json_with_carriage_returns_only_reports_the_right_line():
 
     data = b'{"id": "x",\r  "turns": [\r    {"role": "agent", "text": 12}\r  ]\r}'
     _, errors = json_document.read(data, "mac.json", ReaderOptions())
-    assert [(error.line, "expected a string" in error.message) for error in errors] == [(3, True)]
+    assert [(error.line, "il faut un texte" in error.message) for error in errors] == [(3, True)]

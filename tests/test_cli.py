@@ -126,8 +126,8 @@ def test_unreadable_files_are_reported_and_the_others_still_audited(auditor, tmp
     assert [t["path"].rsplit("/", 1)[-1] for t in report["transcripts"]] == ["good.txt"]
     messages = {e["path"].rsplit("/", 1)[-1]: e["message"] for e in report["errors"]}
     assert "NUL" in messages["binary.txt"]
-    assert "speaker turn" in messages["nolabel.txt"] or "first speaker" in messages["nolabel.txt"]
-    assert "no such file" in messages["missing.txt"]
+    assert "tour de parole" in messages["nolabel.txt"]
+    assert "fichier ou dossier introuvable" in messages["missing.txt"]
     assert "missing.txt" in result.stderr
 
 

@@ -239,7 +239,7 @@ def test_without_headers_the_channel_comes_from_the_path_and_the_id_is_the_defau
 def test_an_unknown_header_key_is_reported_with_its_line_and_a_hint():
     transcripts, errors = labelled_text.parse("# id: abc\n# chanel: email\nConseiller : Bonjour", "t.txt")
     assert [(e.path, e.line, e.column) for e in errors] == [("t.txt", 2, 1)]
-    assert "chanel" in errors[0].message and "did you mean 'channel'" in errors[0].message
+    assert "chanel" in errors[0].message and "vouliez-vous dire « channel »" in errors[0].message
     assert str(errors[0]).startswith("t.txt:2:1: ")
     assert transcripts[0].id == "abc"  # the rest of the file is still read
 
@@ -284,7 +284,7 @@ def test_a_text_without_any_turn_is_an_error_not_an_empty_transcript(text):
     transcripts, errors = labelled_text.parse(text, "t.txt")
     assert transcripts == []
     assert errors and all(isinstance(e, ReadError) and e.path == "t.txt" for e in errors)
-    assert any("no speaker turn" in e.message for e in errors)
+    assert any("aucun tour de parole" in e.message for e in errors)
 
 
 @settings(max_examples=examples(150))
@@ -339,13 +339,13 @@ def test_a_missing_file_is_a_read_error(tmp_path):
     transcripts, errors = read_file(tmp_path / "absent.txt", ReaderOptions())
     assert transcripts == []
     assert [(e.path.rsplit("/", 1)[-1], e.line) for e in errors] == [("absent.txt", None)]
-    assert "cannot read" in errors[0].message
+    assert "fichier illisible" in errors[0].message
 
 
 def test_a_folder_given_as_a_file_is_a_read_error(tmp_path):
     transcripts, errors = read_file(tmp_path, ReaderOptions())
     assert transcripts == []
-    assert len(errors) == 1 and "cannot read" in errors[0].message
+    assert len(errors) == 1 and "fichier illisible" in errors[0].message
 
 
 def test_utf8_with_bom_reads_the_first_header(tmp_path):
@@ -448,7 +448,7 @@ def test_discover_yields_a_read_error_for_a_missing_path_and_goes_on(tmp_path):
     make_tree(tmp_path)
     missing = tmp_path / "absent"
     found = list(discover([missing, tmp_path / "b"]))
-    assert found == [ReadError(str(missing), None, "no such file or folder"), tmp_path / "b" / "2.txt"]
+    assert found == [ReadError(str(missing), None, "fichier ou dossier introuvable"), tmp_path / "b" / "2.txt"]
 
 
 @pytest.mark.parametrize(
@@ -509,5 +509,5 @@ def test_dates_are_read_by_the_same_rules_as_in_csv_exports(stamp, expected):
 
 def test_an_impossible_date_is_reported_and_the_turn_kept():
     transcripts, errors = labelled_text.parse("[2024-13-45 14:02] Client : Bonjour,", "t.txt")
-    assert [(e.line, "invalid date" in e.message) for e in errors] == [(1, True)]
+    assert [(e.line, "date ou heure invalide" in e.message) for e in errors] == [(1, True)]
     assert transcripts[0].turns[0].start is None

@@ -25,8 +25,8 @@ from .conftest import examples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "canned"
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-NOT_A_LIBRARY = "not a canned-response library (expected a list of responses with a name and a body)"
-EXPECTED_BODY = "(expected one of: body, content, texte, text, message, contenu, content_html, body_html, html)"
+NOT_A_LIBRARY = "ce n’est pas une bibliothèque de réponses types (attendu : une liste de réponses, chacune avec un nom et un corps)"
+EXPECTED_BODY = "(clés possibles : body, content, texte, text, message, contenu, content_html, body_html, html)"
 
 
 def read_yaml(text: str, source: str = "lib.yaml"):
@@ -287,10 +287,10 @@ def test_broken_responses_are_reported_with_their_line_and_the_others_read():
     transcripts, errors = read_fixture("cassee.yaml")
     assert [t.id for t in transcripts] == ["Bienvenue", "Au revoir"]
     assert messages(errors) == [
-        (4, f"response 'Oubli' has no body {EXPECTED_BODY}"),
-        (6, "response 3 is not a mapping with a name and a body (found 'Bonjour, ceci n'est pas une réponse nommée.')"),
-        (8, "response 'Vide' has an empty body"),
-        (10, "response 'Liste': the body must be text, not a list"),
+        (4, f"réponse type « Oubli » sans corps {EXPECTED_BODY}"),
+        (6, "réponse type 3 : il faut une table avec un nom et un corps (trouvé : « Bonjour, ceci n'est pas une réponse nommée. »)"),
+        (8, "réponse type « Vide » a un corps vide"),
+        (10, "réponse type « Liste » : le corps doit être du texte, pas une liste"),
     ]
     assert all(error.path == "cassee.yaml" for error in errors)
 
@@ -308,24 +308,24 @@ def test_other_yaml_is_not_a_canned_library(text):
 
 @pytest.mark.parametrize("name", ["vide.yaml"])
 def test_empty_file(name):
-    assert messages(read_fixture(name)[1]) == [(None, f"empty file: {NOT_A_LIBRARY}")]
+    assert messages(read_fixture(name)[1]) == [(None, f"fichier vide : {NOT_A_LIBRARY}")]
 
 
 def test_comments_only_file_is_empty_too():
-    assert messages(read_yaml("# rien ici\n---\n")[1]) == [(None, f"empty file: {NOT_A_LIBRARY}")]
+    assert messages(read_yaml("# rien ici\n---\n")[1]) == [(None, f"fichier vide : {NOT_A_LIBRARY}")]
 
 
 def test_truncated_yaml_is_located():
     transcripts, errors = read_fixture("tronquee.yaml")
     assert transcripts == []
-    assert [(e.line, e.column, e.message) for e in errors] == [(4, 1, "invalid YAML: found unexpected end of stream")]
+    assert [(e.line, e.column, e.message) for e in errors] == [(4, 1, "YAML invalide : found unexpected end of stream")]
 
 
 def test_several_yaml_documents_are_refused_where_the_second_starts():
     transcripts, errors = read_yaml("- name: A\n  body: Bonjour.\n---\n- name: B\n  body: Merci.\n")
     assert transcripts == []
     assert [(e.line, e.message) for e in errors] == [
-        (3, "invalid YAML: expected a single document in the stream, but found another document")
+        (3, "YAML invalide : expected a single document in the stream, but found another document")
     ]
 
 
@@ -335,8 +335,8 @@ def test_python_tags_are_never_constructed_and_only_their_response_fails():
     assert messages(errors) == [
         (
             3,
-            "response 'Piège': unsupported YAML tag '!!python/object/apply:os.system' on its body "
-            "(only plain text is read)",
+            "réponse type « Piège » : étiquette YAML « !!python/object/apply:os.system » non prise en charge "
+            "sur son corps (seul le texte simple est lu)",
         )
     ]
 
@@ -344,14 +344,14 @@ def test_python_tags_are_never_constructed_and_only_their_response_fails():
 def test_library_key_that_is_not_a_list():
     transcripts, errors = read_yaml("titre: Bibliothèque SAV\nreponses: Bonjour\n")
     assert transcripts == []
-    assert messages(errors) == [(2, "'reponses' must be a list of responses, not 'Bonjour'")]
+    assert messages(errors) == [(2, "« reponses » doit être une liste de réponses, pas « Bonjour »")]
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("reponses: []\n", "no canned response found: 'reponses' is empty"),
-        ("reponses:\n", "no canned response found: 'reponses' is empty"),
+        ("reponses: []\n", "aucune réponse type trouvée : « reponses » est vide"),
+        ("reponses:\n", "aucune réponse type trouvée : « reponses » est vide"),
     ],
 )
 def test_empty_library(text, message):
@@ -366,13 +366,13 @@ def test_aliases_are_not_expanded_and_recursive_aliases_do_not_loop():
     assert messages(read_yaml("\n".join(bomb) + "\n")[1]) == [(1, NOT_A_LIBRARY)]
     transcripts, errors = read_yaml("responses: &r\n  - *r\n  - name: A\n    body: Bonjour.\n")
     assert [t.id for t in transcripts] == ["A"]
-    assert messages(errors) == [(1, "response 1 is not a mapping with a name and a body (found a list)")]
+    assert messages(errors) == [(1, "réponse type 1 : il faut une table avec un nom et un corps (trouvé : une liste)")]
     assert time.perf_counter() - started < 2
 
 
 def test_deep_nesting_is_an_error_not_a_crash():
     transcripts, errors = read_yaml("[" * 600 + "]" * 600)
-    assert (transcripts, messages(errors)) == ([], [(None, "invalid YAML: nested too deeply")])
+    assert (transcripts, messages(errors)) == ([], [(None, "YAML invalide : nested too deeply")])
 
 
 # ---------------------------------------------------------------- encodings
@@ -392,7 +392,7 @@ def test_bom_crlf_and_cp1252_files_read_alike(name):
 
 def test_undecodable_file():
     transcripts, errors = canned.read(b"- name: A\n  body: \x00\x01", "lib.yaml", ReaderOptions())
-    assert transcripts == [] and messages(errors) == [(None, "binary file (contains NUL bytes), not text")]
+    assert transcripts == [] and messages(errors) == [(None, "fichier binaire (il contient des octets NUL) : ce n’est pas du texte")]
 
 
 # ---------------------------------------------------------------- JSON exports
@@ -436,13 +436,13 @@ def test_zendesk_single_macro_and_plain_comment_preferred_over_html():
 def test_zendesk_export_where_no_macro_writes_a_comment():
     document = {"macros": [{"title": "Fermer", "actions": [{"field": "status", "value": "solved"}]}] * 2}
     assert messages(read_json(json.dumps(document))[1]) == [
-        (1, "no canned response found: none of the 2 macros sets a comment (comment_value or comment_value_html)")
+        (1, "aucune réponse type trouvée : aucune des 2 macros n’écrit de commentaire (comment_value ou comment_value_html)")
     ]
 
 
 def test_zendesk_macro_with_an_empty_comment_is_reported():
     document = {"macros": [{"title": "Vide", "actions": [{"field": "comment_value", "value": ["channel:all", " "]}]}]}
-    assert messages(read_json(json.dumps(document, indent=2))[1]) == [(4, "macro 'Vide' has an empty body")]
+    assert messages(read_json(json.dumps(document, indent=2))[1]) == [(4, "macro « Vide » a un corps vide")]
 
 
 def test_freshdesk_list_with_html_entities():
@@ -472,13 +472,13 @@ def test_freshdesk_folder_with_a_response_without_body():
     transcripts, errors = read_fixture("freshdesk-dossier.json")
     assert [(t.id, t.turns[0].line) for t in transcripts] == [("Retard de livraison", 2)]
     assert [(e.path, e.line, e.message) for e in errors] == [
-        ("freshdesk-dossier.json", 3, f"response 'Sans texte' has no body {EXPECTED_BODY}")
+        ("freshdesk-dossier.json", 3, f"réponse type « Sans texte » sans corps {EXPECTED_BODY}")
     ]
 
 
 def test_truncated_json_is_reported_by_the_json_reader():
     transcripts, errors = read_fixture("tronquee.json")
-    assert transcripts == [] and len(errors) == 1 and errors[0].message.startswith("invalid JSON")
+    assert transcripts == [] and len(errors) == 1 and errors[0].message.startswith("JSON invalide")
 
 
 def test_json_lines_are_found_whatever_the_escapes_and_repeated_bodies_move_forward():

@@ -203,8 +203,8 @@ def test_unknown_role_value_is_reported_once_and_the_speaker_is_kept():
         "ticket,author_type,author,body\n1,moderator,Alex,Bonjour\n1,moderator,Alex,Encore\n1,agent,Julie,Oui\n"
     )
     assert [str(error) for error in errors] == [
-        "export.csv:2: row 1: unknown author_type 'moderator' (expected values such as 'agent', 'end-user', "
-        "'inbound', 'outbound'); its messages keep an unknown role"
+        "export.csv:2: ligne de données 1 : valeur inconnue « moderator » dans la colonne « author_type » (valeurs "
+        "attendues du type « agent », « end-user », « inbound », « outbound ») ; ses messages gardent un rôle inconnu"
     ]
     assert [(turn.role, turn.speaker) for turn in transcripts[0].turns] == [
         (Role.UNKNOWN, "Alex"), (Role.UNKNOWN, "Alex"), (Role.AGENT, "Julie"),
@@ -223,7 +223,7 @@ def test_no_role_and_no_speaker_column_is_an_error():
     transcripts, errors = read_text("ticket,body\n1,Bonjour\n")
     assert transcripts == []
     assert len(errors) == 1 and errors[0].line == 1
-    assert "no role or speaker column" in errors[0].message and "'ticket', 'body'" in errors[0].message
+    assert "aucune colonne de rôle ni d’auteur" in errors[0].message and "« ticket », « body »" in errors[0].message
 
 
 # ---------------------------------------------------------------- headers and --columns
@@ -245,7 +245,7 @@ def test_headers_are_recognised_whatever_the_case_accents_and_separators():
 def test_columns_option_overrides_detection():
     text = "Dossier client,Qui,Quand,Mot\n9,Client,2024-01-02 10:00,Bonjour\n9,Conseiller,2024-01-02 09:00,Avant\n"
     transcripts, errors = read_text(text)
-    assert errors and "no message text column" in errors[0].message
+    assert errors and "aucune colonne de texte des messages" in errors[0].message
     columns = {"conversation": "dossier client", "role": "QUI", "time": "Quand", "text": "mot"}
     transcript = read_ok(text, columns=columns)[0]
     assert transcript.id == "export#9"
@@ -256,20 +256,20 @@ def test_columns_option_naming_a_missing_header_lists_the_headers():
     transcripts, errors = read_text("ticket,role,body\n1,client,Bonjour\n", columns={"text": "Message"})
     assert transcripts == []
     assert [str(error) for error in errors] == [
-        "export.csv:1: no column 'Message' for the text field (columns: 'ticket', 'role', 'body')"
+        "export.csv:1: aucune colonne « Message » pour le champ text (colonnes : « ticket », « role », « body »)"
     ]
 
 
 def test_columns_option_with_an_unknown_field():
     transcripts, errors = read_text("ticket,role,body\n1,client,Bonjour\n", columns={"corps": "body"})
     assert transcripts == []
-    assert "unknown column field 'corps'" in errors[0].message
+    assert "champ de colonne inconnu « corps »" in errors[0].message
 
 
 def test_rows_without_conversation_id_continue_the_previous_ticket():
     transcripts, errors = read_text("ticket,role,body\n,client,Orphelin\n5,client,Bonjour\n,conseiller,Bonjour !\n")
     assert [str(error) for error in errors] == [
-        "export.csv:2: row 1 has no ticket and follows no other row; row skipped"
+        "export.csv:2: la ligne de données 1 n’a pas de « ticket » et ne suit aucune autre ligne : ligne ignorée"
     ]
     assert [(t.id, [turn.locator for turn in t.turns]) for t in transcripts] == [("export#5", ["row 2", "row 3"])]
 
@@ -421,13 +421,13 @@ def test_empty_file():
     for data in (b"", b"\xef\xbb\xbf", b"\n\r\n  \n"):
         transcripts, errors = csv_table.read(data, "vide.csv", ReaderOptions())
         assert transcripts == []
-        assert [str(error) for error in errors] == ["vide.csv: empty file: expected a header row, then one row per message"]
+        assert [str(error) for error in errors] == ["vide.csv: fichier vide (il faut une ligne d’en-tête, puis une ligne par message)"]
 
 
 def test_header_only():
     transcripts, errors = read_fixture("header-only.csv")
     assert transcripts == []
-    assert [str(error) for error in errors] == ["header-only.csv:1: no data rows after the header row"]
+    assert [str(error) for error in errors] == ["header-only.csv:1: aucune ligne de données après la ligne d’en-tête"]
 
 
 def test_no_text_column_names_the_headers_found():
@@ -435,16 +435,17 @@ def test_no_text_column_names_the_headers_found():
     assert transcripts == []
     assert [(error.line, error.message) for error in errors] == [(
         1,
-        "no message text column (expected a header such as 'plain_body', 'body', 'message', 'text'; "
-        "found: 'ticket_id', 'author', 'created_at', 'status'); name it with --columns text=HEADER",
+        "aucune colonne de texte des messages (en-têtes attendus : « plain_body », « body », « message », « text » ; "
+        "trouvés : « ticket_id », « author », « created_at », « status ») ; nommez-la avec --columns text=HEADER",
     )]
 
 
 def test_rows_with_the_wrong_number_of_fields_are_reported_and_the_rest_is_read():
     transcripts, errors = read_fixture("field-count.csv")
     assert [str(error) for error in errors] == [
-        "field-count.csv:3: row 2 has 5 fields but the header has 3 (an unquoted delimiter inside a field?); row skipped",
-        "field-count.csv:5: row 4 has 2 fields but the header has 3; row skipped",
+        "field-count.csv:3: la ligne de données 2 a 5 champs mais l’en-tête en a 3 "
+        "(un séparateur non protégé par des guillemets dans un champ ?) : ligne ignorée",
+        "field-count.csv:5: la ligne de données 4 a 2 champs mais l’en-tête en a 3 : ligne ignorée",
     ]
     assert [(t.id, [turn.locator for turn in t.turns]) for t in transcripts] == [
         ("field-count#7", ["row 1", "row 3"]),
@@ -455,8 +456,8 @@ def test_rows_with_the_wrong_number_of_fields_are_reported_and_the_rest_is_read(
 def test_truncated_file_with_an_unclosed_quote():
     transcripts, errors = read_fixture("truncated.csv")
     assert [str(error) for error in errors] == [
-        "truncated.csv:3: a quoted field opened in this row is never closed: "
-        "the rest of the file was read into it; row skipped"
+        "truncated.csv:3: un champ entre guillemets ouvert sur cette ligne n’est jamais fermé : "
+        "tout le reste du fichier y a été lu ; ligne ignorée"
     ]
     assert [turn.locator for turn in transcripts[0].turns] == ["row 1"]
 
@@ -465,13 +466,13 @@ def test_rows_without_any_text():
     transcripts, errors = read_text("ticket,role,body\n1,client,\n1,agent,  \n")
     assert transcripts == []
     assert [str(error) for error in errors] == [
-        "export.csv:1: no message to audit: every row has an empty 'body' or is a system message or internal note"
+        "export.csv:1: aucun message à auditer : chaque ligne a une colonne « body » vide, ou est un message système ou une note interne"
     ]
 
 
 def test_binary_data_is_an_error_not_an_exception():
     transcripts, errors = csv_table.read(b"ticket,body\x00\x01", "x.csv", ReaderOptions())
-    assert transcripts == [] and "binary" in errors[0].message
+    assert transcripts == [] and "fichier binaire" in errors[0].message
 
 
 # ---------------------------------------------------------------- content sniffing and samples

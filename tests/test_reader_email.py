@@ -176,30 +176,30 @@ def test_message_with_only_an_attachment_is_an_error_at_its_body():
     transcripts, errors = read_eml("piece-jointe-seule.eml")
     assert transcripts == []
     assert [str(error) for error in errors] == [
-        "piece-jointe-seule.eml:8: no text body (only attachments or non-text parts)"
+        "piece-jointe-seule.eml:8: pas de corps de texte (seulement des pièces jointes ou des parties non textuelles)"
     ]
 
 
 def test_empty_file_is_an_error():
-    assert read_eml("vide.eml") == ([], [email_message.ReadError("vide.eml", None, "empty file")])
-    assert email_message.read(b"\r\n  \n", "blanc.eml")[1][0].message == "empty file"
+    assert read_eml("vide.eml") == ([], [email_message.ReadError("vide.eml", None, "fichier vide")])
+    assert email_message.read(b"\r\n  \n", "blanc.eml")[1][0].message == "fichier vide"
 
 
 def test_reply_without_words_of_its_own_is_an_error():
     data = b"From: a@b.fr\nSubject: Re: x\n\nLe 3 mars 2025 \xc3\xa0 10:02, X <x@y.fr> a \xc3\xa9crit :\n> Bonjour\n"
     transcripts, errors = email_message.read(data, "vide.eml")
     assert transcripts == [] and errors[0].line == 4
-    assert "no text of its own" in errors[0].message
+    assert "pas de texte propre" in errors[0].message
 
 
 def test_headers_only_file_is_reported_as_truncated():
     transcripts, errors = email_message.read(b"From: a@b.fr\nSubject: coup\xc3\xa9", "t.eml")
-    assert transcripts == [] and "ends inside its headers" in errors[0].message
+    assert transcripts == [] and "s’arrête au milieu de ses en-têtes" in errors[0].message
 
 
 def test_not_an_email_at_all():
     transcripts, errors = email_message.read(b"Bonjour, ceci n'est pas un e-mail.\n", "x.eml")
-    assert transcripts == [] and errors[0].line == 1 and "no e-mail headers" in errors[0].message
+    assert transcripts == [] and errors[0].line == 1 and "pas d’en-têtes d’e-mail" in errors[0].message
 
 
 # ---------------------------------------------------------------- charsets
@@ -230,7 +230,7 @@ def test_utf16_file_and_bom():
 
 def test_binary_file_is_an_error():
     transcripts, errors = email_message.read(b"From: a@b.fr\n\n\x00\x01\x02", "b.eml")
-    assert transcripts == [] and "binary" in errors[0].message
+    assert transcripts == [] and "fichier binaire" in errors[0].message
 
 
 # ---------------------------------------------------------------- MIME bombs
@@ -248,7 +248,7 @@ def test_multipart_bomb_fixture_is_one_error():
     transcripts, errors = read_eml("bombe-multipart.eml")
     assert transcripts == []
     assert [(error.line, error.message) for error in errors] == [
-        (1, "too many nested MIME parts (more than 50 multipart containers): message skipped")
+        (1, "trop de parties MIME imbriquées (plus de 50 conteneurs multipart) : message ignoré")
     ]
 
 
@@ -261,7 +261,7 @@ def test_moderately_nested_text_is_read():
 
 def test_text_nested_deeper_than_the_cap_is_not_read():
     transcripts, errors = email_message.read(nested(MAX_DEPTH + 5), "n.eml")
-    assert transcripts == [] and f"nested deeper than {MAX_DEPTH} levels" in errors[0].message
+    assert transcripts == [] and f"imbriquées sur plus de {MAX_DEPTH} niveaux" in errors[0].message
 
 
 def test_thousands_of_sibling_parts_are_capped():
@@ -269,13 +269,13 @@ def test_thousands_of_sibling_parts_are_capped():
     parts += ["--s\nContent-Type: application/octet-stream\n\nAAAA\n"] * (MAX_PARTS + 100)
     parts.append("--s\nContent-Type: text/plain\n\nTrop loin.\n--s--\n")
     transcripts, errors = email_message.read("".join(parts).encode(), "w.eml")
-    assert transcripts == [] and f"first {MAX_PARTS} MIME parts" in errors[0].message
+    assert transcripts == [] and f"les {MAX_PARTS} premières parties MIME" in errors[0].message
 
 
 def test_multipart_without_its_boundary_is_broken():
     data = b'From: a@b.fr\nContent-Type: multipart/alternative; boundary="x"\n\nBonjour.\n'
     _, errors = email_message.read(data, "m.eml")
-    assert errors[0].message == "broken MIME structure: boundary 'x' not found" and errors[0].line == 4
+    assert errors[0].message == "structure MIME cassée : délimiteur « x » introuvable" and errors[0].line == 4
 
 
 # ---------------------------------------------------------------- own words: quotes, signatures
@@ -574,9 +574,9 @@ def test_mbox_with_crlf_and_agent_domain_option():
 def test_broken_messages_are_reported_and_the_others_read():
     transcripts, errors = read_mbox("messages-casses.mbox")
     assert [str(error) for error in errors] == [
-        "messages-casses.mbox:14: message 2: no e-mail headers at the start of the message (expected lines such as 'From: …')",
-        "messages-casses.mbox:27: message 3: broken MIME structure: boundary 'introuvable' not found",
-        "messages-casses.mbox:48: message 5: the message ends inside its headers (truncated?): no text body",
+        "messages-casses.mbox:14: message 2 : pas d’en-têtes d’e-mail au début du message (lignes attendues du type « From: … »)",
+        "messages-casses.mbox:27: message 3 : structure MIME cassée : délimiteur « introuvable » introuvable",
+        "messages-casses.mbox:48: message 5 : le message s’arrête au milieu de ses en-têtes (tronqué ?) : pas de corps de texte",
     ]
     (thread,) = transcripts
     assert [(turn.locator, turn.role) for turn in thread.turns] == [
@@ -595,7 +595,7 @@ def test_mbox_bomb_among_good_messages():
     assert (
         len(errors) == 1
         and errors[0].line == 8
-        and errors[0].message.startswith("message 2: too many nested MIME parts")
+        and errors[0].message.startswith("message 2 : trop de parties MIME imbriquées")
     )
 
 
@@ -609,9 +609,9 @@ def test_from_inside_a_body_does_not_split():
 
 
 def test_mbox_errors_for_empty_and_foreign_files():
-    assert mbox.read(b"", "v.mbox")[1][0].message == "empty file"
+    assert mbox.read(b"", "v.mbox")[1][0].message == "fichier vide"
     _, errors = mbox.read(b"Bonjour\nceci n'est pas une bo\xc3\xaete mail\n", "x.mbox")
-    assert (errors[0].line, errors[0].message) == (1, "no 'From ' line: not an mbox file")
+    assert (errors[0].line, errors[0].message) == (1, "aucune ligne « From … » : ce n’est pas un fichier mbox")
     transcripts, errors = mbox.read(b"\n\nFrom: a@b.fr\n\nBonjour.\n", "one.mbox")
     assert errors == [] and transcripts[0].turns[0].line == 5  # an .eml saved as .mbox
 
@@ -621,7 +621,7 @@ def test_text_before_the_first_envelope_is_reported():
     transcripts, errors = mbox.read(data, "j.mbox")
     assert len(transcripts) == 1 and (errors[0].line, errors[0].message) == (
         1,
-        "text before the first 'From ' line is not part of any message",
+        "texte avant la première ligne « From … » : il n’appartient à aucun message",
     )
 
 

@@ -88,9 +88,9 @@ def test_a_word_document_keeps_the_label_rules(tmp_path):
     document.save(tmp_path / "chat.docx")
     transcripts, errors = read(tmp_path / "chat.docx")
     assert transcripts[0].channel == "chat"
-    assert [(error.line, error.message.split(":")[0]) for error in errors] == [(2, "paragraph 2"), (3, "paragraph 3")]
-    assert "text before the first speaker turn" in errors[0].message
-    assert "unknown speaker label 'Mme Lefort'" in errors[1].message
+    assert [(error.line, error.message.split(" : ")[0]) for error in errors] == [(2, "paragraph 2"), (3, "paragraph 3")]
+    assert "texte avant le premier tour de parole" in errors[0].message
+    assert "locuteur inconnu « Mme Lefort »" in errors[1].message
 
 
 def test_an_empty_word_document_says_so(tmp_path):

@@ -158,23 +158,23 @@ def test_plain_list_holds_several_conversations_and_a_broken_one_does_not_stop_t
     ]
     assert places(transcripts[0]) == [(9, "[0].turns[0]"), (14, "[0].turns[1]")]
     assert located(errors) == [
-        (29, "[2]: expected a conversation object with 'turns', not a string"),
-        (40, "[4].id: duplicate id 'chat-8841' (already used at [0].id)"),
+        (29, "[2] : il faut un objet conversation avec « turns », pas un texte"),
+        (40, "[4].id : identifiant « chat-8841 » en double (déjà utilisé en [0].id)"),
     ]
 
 
 def test_plain_shape_is_validated_strictly_with_json_paths_and_lines():
     transcripts, errors = read_fixture("plain-casse.json")
     assert located(errors) == [
-        (3, "channel: unknown channel 'téléphone' (expected one of: call, chat, email, canned, snippet)"),
-        (15, "turns[1].text: missing (found 'txt': did you mean 'text'?)"),
-        (20, "turns[2].text: expected a string, not a number"),
-        (24, "turns[3].role: unknown role 'superviseuse' (expected 'agent', 'customer' or 'unknown')"),
-        (31, "turns[4].start: expected a number of seconds from the start, not a string"),
-        (38, "turns[5].end: 12.5 is before start 14"),
-        (40, "turns[6]: no 'speaker' and no 'role': say who speaks"),
-        (46, "turns[7].text: empty"),
-        (48, "turns[8]: expected a turn object with 'speaker', 'role' and 'text', not a string"),
+        (3, "channel : canal inconnu « téléphone » (valeurs possibles : call, chat, email, canned, snippet)"),
+        (15, "turns[1].text : absent (« txt » trouvé : vouliez-vous dire « text » ?)"),
+        (20, "turns[2].text : il faut un texte, pas un nombre"),
+        (24, "turns[3].role : rôle inconnu « superviseuse » (valeurs possibles : « agent », « customer » ou « unknown »)"),
+        (31, "turns[4].start : il faut un nombre de secondes depuis le début, pas un texte"),
+        (38, "turns[5].end : fin 12.5 avant le début 14"),
+        (40, "turns[6] : ni « speaker » ni « role » : indiquez qui parle"),
+        (46, "turns[7].text : vide"),
+        (48, "turns[8] : il faut un objet tour avec « speaker », « role » et « text », pas un texte"),
     ]
     assert all(error.path == "plain-casse.json" and error.column is None for error in errors)
     # The turns that still have words are read; a bad role or time does not lose the turn.
@@ -192,17 +192,17 @@ def test_plain_shape_is_validated_strictly_with_json_paths_and_lines():
 @pytest.mark.parametrize(
     ("document", "message"),
     [
-        ({"id": "x", "turns": []}, "turns: no speech (the list is empty)"),
-        ({"id": "x", "turns": {"speaker": "A"}}, "turns: expected an array, not an object"),
-        ({"id": "x", "turns": None}, "turns: expected an array, not null"),
-        ([{"id": "x", "text": "Bonjour"}, {"turns": [{"role": "agent", "text": "Oui ?"}]}], "[0].turns: missing (the list of speaker turns)"),
-        ({"id": ["x"], "turns": [{"role": "agent", "text": "Bonjour"}]}, "id: expected a non-empty string or a number, not an array"),
-        ({"channel": 3, "turns": [{"role": "agent", "text": "Bonjour"}]}, "channel: unknown channel a number (expected one of: call, chat, email, canned, snippet)"),
-        ({"turns": [{"role": 1, "text": "Bonjour"}]}, "turns[0].role: expected 'agent', 'customer' or 'unknown', not a number"),
-        ({"turns": [{"speaker": 7, "role": "agent", "text": "Bonjour"}]}, "turns[0].speaker: expected a non-empty string, not a number"),
-        ({"turns": [{"role": "agent", "text": "Bonjour", "end": True}]}, "turns[0].end: expected a number of seconds from the start, not true/false"),
-        ({"turns": [{"role": "agent", "text": "Bonjour", "start": -2}]}, "turns[0].start: expected a number of seconds from the start, not -2"),
-        ({"turns": [{"role": "agent", "words": "Bonjour"}]}, "turns[0].text: missing (the words of the turn)"),
+        ({"id": "x", "turns": []}, "turns : aucune parole (la liste est vide)"),
+        ({"id": "x", "turns": {"speaker": "A"}}, "turns : il faut un tableau, pas un objet"),
+        ({"id": "x", "turns": None}, "turns : il faut un tableau, pas null"),
+        ([{"id": "x", "text": "Bonjour"}, {"turns": [{"role": "agent", "text": "Oui ?"}]}], "[0].turns : absent (la liste des tours de parole)"),
+        ({"id": ["x"], "turns": [{"role": "agent", "text": "Bonjour"}]}, "id : il faut un texte non vide ou un nombre, pas un tableau"),
+        ({"channel": 3, "turns": [{"role": "agent", "text": "Bonjour"}]}, "channel : il faut un canal parmi call, chat, email, canned, snippet, pas un nombre"),
+        ({"turns": [{"role": 1, "text": "Bonjour"}]}, "turns[0].role : il faut « agent », « customer » ou « unknown », pas un nombre"),
+        ({"turns": [{"speaker": 7, "role": "agent", "text": "Bonjour"}]}, "turns[0].speaker : il faut un texte non vide, pas un nombre"),
+        ({"turns": [{"role": "agent", "text": "Bonjour", "end": True}]}, "turns[0].end : il faut un nombre de secondes depuis le début, pas un booléen (true/false)"),
+        ({"turns": [{"role": "agent", "text": "Bonjour", "start": -2}]}, "turns[0].start : il faut un nombre de secondes depuis le début, pas -2"),
+        ({"turns": [{"role": "agent", "words": "Bonjour"}]}, "turns[0].text : absent (les mots du tour)"),
     ],
 )
 def test_plain_shape_reports_each_problem_with_its_json_path(document, message):
@@ -214,8 +214,8 @@ def test_plain_error_lines_point_at_the_value_or_its_object():
     raw = '{\n  "turns": [\n    {"role": "agent", "text": "Bonjour"},\n    {\n      "role": "agent",\n      "text": false\n    },\n    {\n      "role": "customer"\n    }\n  ]\n}\n'
     transcripts, errors = json_document.read(raw.encode(), "t.json", ReaderOptions())
     assert located(errors) == [
-        (6, "turns[1].text: expected a string, not true/false"),
-        (8, "turns[2].text: missing (the words of the turn)"),
+        (6, "turns[1].text : il faut un texte, pas un booléen (true/false)"),
+        (8, "turns[2].text : absent (les mots du tour)"),
     ]
     assert places(transcripts[0]) == [(3, "turns[0]")]
 
@@ -267,10 +267,10 @@ def test_plain_whisper_without_speakers_keeps_each_segment_and_says_roles_are_un
 def test_whisper_broken_segments_are_located_and_the_others_still_read():
     transcripts, errors = read_fixture("whisper-segments-casses.json")
     assert located(errors) == [
-        (9, "segments[1].text: missing"),
-        (17, "segments[2].text: expected a string, not null"),
-        (20, "segments[3]: expected an object, not a string"),
-        (24, "segments[4].text: expected a string, not an array"),
+        (9, "segments[1].text : absent"),
+        (17, "segments[2].text : il faut un texte, pas null"),
+        (20, "segments[3] : il faut un objet, pas un texte"),
+        (24, "segments[4].text : il faut un texte, pas un tableau"),
     ]
     (transcript,) = transcripts
     assert turns(transcript) == [
@@ -283,26 +283,26 @@ def test_whisper_broken_segments_are_located_and_the_others_still_read():
 
 
 def test_whisper_with_no_segment_is_no_speech():
-    assert located(read_fixture("whisper-vide.json")[1]) == [(3, "segments: no speech (the list is empty)")]
+    assert located(read_fixture("whisper-vide.json")[1]) == [(3, "segments : aucune parole (la liste est vide)")]
 
 
 def test_whisper_with_only_silent_segments_is_no_speech():
     transcripts, errors = convert({"segments": [{"text": " "}, {"text": ""}], "language": "fr"})
     assert transcripts == []
-    assert [error.message for error in errors] == ["segments: no speech (every text is empty)"]
+    assert [error.message for error in errors] == ["segments : aucune parole (tous les textes sont vides)"]
 
 
 @pytest.mark.parametrize("segments", [{"text": "Bonjour"}, "Bonjour", None])
 def test_whisper_segments_that_are_not_a_list_are_reported(segments):
     transcripts, errors = convert({"segments": segments})
     assert transcripts == []
-    assert errors[0].message.startswith("segments: expected an array, not ")
+    assert errors[0].message.startswith("segments : il faut un tableau, pas ")
 
 
 def test_truncated_file_is_invalid_json_with_line_and_column():
     transcripts, errors = read_fixture("whisperx-tronque.json")
     assert transcripts == []
-    assert [(e.line, e.column, e.message) for e in errors] == [(26, 15, "invalid JSON: Unterminated string starting at")]
+    assert [(e.line, e.column, e.message) for e in errors] == [(26, 15, "JSON invalide : chaîne de caractères jamais fermée")]
 
 
 # ---------------------------------------------------------------- 3. AWS Transcribe
@@ -337,7 +337,7 @@ def test_aws_items_without_label_take_the_speaker_of_their_segment():
     ]
     # The whole file is on one line, as AWS writes it.
     assert places(transcript) == [(1, "results.items[0]"), (1, "results.items[6]"), (1, "results.items[15]")]
-    assert located(errors) == [(1, "results.items[8].alternatives: missing")]
+    assert located(errors) == [(1, "results.items[8].alternatives : absent")]
 
 
 def aws_item(content: str, kind: str = "pronunciation", start: float | None = None, **extra: Any) -> dict[str, Any]:
@@ -367,11 +367,11 @@ def test_aws_without_speaker_labels_makes_one_turn_per_sentence():
 @pytest.mark.parametrize(
     ("item", "message"),
     [
-        ("mot", "results.items[1]: expected an object, not a string"),
-        ({"type": "pronunciation", "alternatives": []}, "results.items[1].alternatives: empty"),
-        ({"type": "pronunciation", "alternatives": ["oui"]}, "results.items[1].alternatives[0]: expected an object, not a string"),
-        ({"type": "pronunciation", "alternatives": [{"confidence": "0.9"}]}, "results.items[1].alternatives[0].content: missing"),
-        ({"type": "pronunciation", "alternatives": [{"content": 12}]}, "results.items[1].alternatives[0].content: expected a string, not a number"),
+        ("mot", "results.items[1] : il faut un objet, pas un texte"),
+        ({"type": "pronunciation", "alternatives": []}, "results.items[1].alternatives : vide"),
+        ({"type": "pronunciation", "alternatives": ["oui"]}, "results.items[1].alternatives[0] : il faut un objet, pas un texte"),
+        ({"type": "pronunciation", "alternatives": [{"confidence": "0.9"}]}, "results.items[1].alternatives[0].content : absent"),
+        ({"type": "pronunciation", "alternatives": [{"content": 12}]}, "results.items[1].alternatives[0].content : il faut un texte, pas un nombre"),
     ],
 )
 def test_aws_broken_items_are_reported_and_skipped(item, message):
@@ -383,7 +383,7 @@ def test_aws_broken_items_are_reported_and_skipped(item, message):
 
 def test_aws_empty_items_is_no_speech():
     _, errors = convert({"results": {"transcripts": [{"transcript": ""}], "items": []}})
-    assert [error.message for error in errors] == ["results.items: no speech (the list is empty)"]
+    assert [error.message for error in errors] == ["results.items : aucune parole (la liste est vide)"]
 
 
 # ---------------------------------------------------------------- 4. AWS Call Analytics / Contact Lens
@@ -400,7 +400,7 @@ def test_call_analytics_roles_come_from_participant_role_and_times_from_millisec
     ]
     assert places(transcript) == [(7, "Transcript[0]"), (15, "Transcript[1]"), (39, "Transcript[4]"), (47, "Transcript[5]")]
     assert times(transcript)[:2] == [(0.8, 3.34), (3.74, 9.64)]
-    assert located(errors) == [(31, "Transcript[3].Content: expected a string, not null")]
+    assert located(errors) == [(31, "Transcript[3].Content : il faut un texte, pas null")]
 
 
 def test_contact_lens_roles_come_from_the_participants_list():
@@ -448,7 +448,7 @@ def test_deepgram_without_utterances_reads_the_paragraphs():
         (UNKNOWN, "1", "Bonjour, ma carte a été avalée par le distributeur. Ce matin. Vers huit heures."),
     ]
     assert places(transcript) == [(20, f"{prefix}[0]"), (33, f"{prefix}[1]")]
-    assert located(errors) == [(60, f"{prefix}[3].sentences: missing")]
+    assert located(errors) == [(60, f"{prefix}[3].sentences : absent")]
 
 
 def test_deepgram_multichannel_speakers_are_told_apart_by_channel():
@@ -463,7 +463,7 @@ def test_deepgram_multichannel_speakers_are_told_apart_by_channel():
 def test_deepgram_without_utterances_or_paragraphs_says_what_to_request():
     _, errors = convert({"results": {"channels": [{"alternatives": [{"transcript": "Bonjour."}]}]}})
     assert [error.message for error in errors] == [
-        "results: no 'utterances' and no paragraphs (request utterances=true and diarize=true)"
+        "results : ni « utterances » ni paragraphes (demandez utterances=true et diarize=true)"
     ]
 
 
@@ -486,7 +486,7 @@ def test_assemblyai_without_speaker_labels_is_reported():
     transcripts, errors = read_fixture("assemblyai-sans-locuteurs.json")
     assert transcripts == []
     assert located(errors) == [
-        (6, "utterances: null: the call was transcribed without speaker labels (request speaker_labels=true)")
+        (6, "utterances : null : l’appel a été transcrit sans séparation des locuteurs (demandez speaker_labels=true)")
     ]
 
 

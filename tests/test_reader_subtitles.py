@@ -146,14 +146,14 @@ def test_vtt_broken_cues_are_reported_and_the_rest_is_read():
         (
             "casse.vtt",
             8,
-            "malformed cue timing '00:00:03.000 -> 00:00:05.000' (expected 'hh:mm:ss.mmm --> hh:mm:ss.mmm'); cue skipped",
+            "minutage de sous-titre mal formé « 00:00:03.000 -> 00:00:05.000 » (attendu : « hh:mm:ss.mmm --> hh:mm:ss.mmm ») : sous-titre ignoré",
         ),
-        ("casse.vtt", 11, "text outside a cue (a cue starts with a line 'hh:mm:ss.mmm --> hh:mm:ss.mmm'); block skipped"),
-        ("casse.vtt", 14, "cue 3 ends (00:00:04.000) before it starts (00:00:05.000)"),
+        ("casse.vtt", 11, "texte hors d’un sous-titre (un sous-titre commence par une ligne « hh:mm:ss.mmm --> hh:mm:ss.mmm ») : bloc ignoré"),
+        ("casse.vtt", 14, "le sous-titre 3 finit (00:00:04.000) avant de commencer (00:00:05.000)"),
         (
             "casse.vtt",
             20,
-            "malformed cue timing '00:00:08.500 --> 00:01:75.000' (expected 'hh:mm:ss.mmm --> hh:mm:ss.mmm'); cue skipped",
+            "minutage de sous-titre mal formé « 00:00:08.500 --> 00:01:75.000 » (attendu : « hh:mm:ss.mmm --> hh:mm:ss.mmm ») : sous-titre ignoré",
         ),
     ]
     (transcript,) = transcripts
@@ -171,7 +171,7 @@ def test_vtt_broken_cues_are_reported_and_the_rest_is_read():
 def test_vtt_missing_header_is_reported_and_cues_still_read():
     transcripts, errors = read_fixture("sans-entete.vtt")
     assert [str(error) for error in errors] == [
-        "sans-entete.vtt:1:1: missing 'WEBVTT' header: a WebVTT file starts with a line 'WEBVTT'"
+        "sans-entete.vtt:1:1: en-tête « WEBVTT » absent : un fichier WebVTT commence par une ligne « WEBVTT »"
     ]
     assert summary(transcripts[0]) == [(Role.CUSTOMER, "Client", "Allô ?")]
 
@@ -179,9 +179,9 @@ def test_vtt_missing_header_is_reported_and_cues_still_read():
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("vide.vtt", "empty file: no WebVTT cue to read"),
-        ("entete-seule.vtt", "no cue found (a cue is a line 'hh:mm:ss.mmm --> hh:mm:ss.mmm' followed by its text)"),
-        ("vide.srt", "empty file: no subtitle cue to read"),
+        ("vide.vtt", "fichier vide : aucun sous-titre WebVTT à lire"),
+        ("entete-seule.vtt", "aucun sous-titre trouvé (un sous-titre est une ligne « hh:mm:ss.mmm --> hh:mm:ss.mmm » suivie de son texte)"),
+        ("vide.srt", "fichier vide : aucun sous-titre à lire"),
     ],
 )
 def test_files_without_cues_are_errors(name, message):
@@ -210,7 +210,7 @@ def test_vtt_voice_tag_on_its_own_line_names_the_next_lines():
 def test_undecodable_bytes_are_one_error():
     transcripts, errors = vtt.read(b"WEBVTT\x00\x01", "binaire.vtt", ReaderOptions())
     assert transcripts == []
-    assert [error.message for error in errors] == ["binary file (contains NUL bytes), not text"]
+    assert [error.message for error in errors] == ["fichier binaire (il contient des octets NUL) : ce n’est pas du texte"]
 
 
 # ---------------------------------------------------------------- SRT
@@ -263,8 +263,8 @@ def test_srt_cp1252_and_crlf():
 def test_srt_broken_blocks_are_reported_and_the_rest_is_read():
     transcripts, errors = read_fixture("casse.srt")
     assert [(error.line, error.message) for error in errors] == [
-        (6, "cue 2 has no timing line (expected 'hh:mm:ss,mmm --> hh:mm:ss,mmm'); cue skipped"),
-        (12, "text outside a cue (a cue is a number line, a timing line, then its text); block skipped"),
+        (6, "sous-titre 2 sans ligne de minutage (attendu : « hh:mm:ss,mmm --> hh:mm:ss,mmm ») : sous-titre ignoré"),
+        (12, "texte hors d’un sous-titre (un sous-titre est une ligne de numéro, une ligne de minutage puis son texte) : bloc ignoré"),
     ]
     (transcript,) = transcripts
     assert [(turn.speaker, turn.text, turn.locator, turn.line) for turn in transcript.turns] == [
@@ -283,9 +283,9 @@ def test_srt_broken_blocks_are_reported_and_the_rest_is_read():
         (
             "tronque.srt",
             10,
-            "cue 3: malformed timing line '00:00:05,500 --> 00:00:0' (expected 'hh:mm:ss,mmm --> hh:mm:ss,mmm'); cue skipped",
+            "sous-titre 3 : ligne de minutage mal formée « 00:00:05,500 --> 00:00:0 » (attendu : « hh:mm:ss,mmm --> hh:mm:ss,mmm ») : sous-titre ignoré",
         ),
-        ("tronque-numero.srt", 5, "cue 2 has no timing line (expected 'hh:mm:ss,mmm --> hh:mm:ss,mmm'); file truncated?"),
+        ("tronque-numero.srt", 5, "sous-titre 2 sans ligne de minutage (attendu : « hh:mm:ss,mmm --> hh:mm:ss,mmm ») : fichier tronqué ?"),
     ],
 )
 def test_srt_truncated_file_keeps_its_complete_cues(name, line, message):

@@ -99,7 +99,7 @@ def synthetic_result() -> AuditResult:
             transcript("info-seule", [finding(Severity.INFO, 3)]),
             transcript("propre", []),
         ],
-        errors=[ReadError("appels/cassé.txt", 3, "unknown speaker label 'Technicien'\x0c", column=1)],
+        errors=[ReadError("appels/cassé.txt", 3, "locuteur inconnu « Technicien »\x0c", column=1)],
         rules=[{"id": "vague-promise", "category": "vague", "severity": "warning", "check": "forbidden",
                 "message": "« {match} » : une promesse floue.", "source": "vague.yaml", "pack": "vague"}],
     )
@@ -208,7 +208,7 @@ def test_sarif_read_errors_are_tool_notifications():
     assert invocation["executionSuccessful"] is False
     (notification,) = invocation["toolExecutionNotifications"]
     assert notification["level"] == "error"
-    assert notification["message"]["text"].startswith("unknown speaker label")
+    assert notification["message"]["text"].startswith("locuteur inconnu")
     physical = notification["locations"][0]["physicalLocation"]
     assert physical["artifactLocation"]["uri"] == "appels/cass%C3%A9.txt"
     assert physical["region"] == {"startLine": 3, "startColumn": 1}
@@ -273,6 +273,6 @@ def test_junit_info_only_passes_and_read_errors_are_errors():
     (error_case,) = [case for case in root.iter("testcase") if case.find("error") is not None]
     assert error_case.get("classname") == "appels/cassé.txt"
     error = error_case.find("error")
-    assert error.get("message").startswith("unknown speaker label 'Technicien'")
+    assert error.get("message").startswith("locuteur inconnu « Technicien »")
     assert error.text.startswith("appels/cassé.txt:3:1: ")
     assert [suite.get("name") for suite in root.iter("testsuite")][-1] == "appels/cassé.txt"

@@ -19,7 +19,7 @@ def test_rich_report_shows_the_error_and_no_empty_table(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("check", "does-not-exist/")
     assert result.exit_code == 2
-    assert "error: does-not-exist: no such file or folder" in result.stderr
+    assert "error: does-not-exist: fichier ou dossier introuvable" in result.stderr
     assert "Aucune transcription lue, 1 erreur de lecture" in result.stdout
     for mark in TABLE_MARKS:
         assert mark not in result.stdout
@@ -30,7 +30,7 @@ def test_an_empty_folder_is_reported_the_same_way(tmp_path):
     (tmp_path / "vide").mkdir()
     result = run("check", str(tmp_path / "vide"))
     assert result.exit_code == 2
-    assert "no file to audit" in result.stderr
+    assert "aucun fichier à auditer" in result.stderr
     assert not any(mark in result.stdout for mark in TABLE_MARKS)
 
 

@@ -39,6 +39,32 @@ _MODULES = {
 
 STDIN = Path("-")
 
+# What the analyst reads when a path cannot be read, in French like every report.
+MESSAGES = {
+    "no-such-path": "fichier ou dossier introuvable",
+    "broken-link": "lien symbolique cassé : sa cible n’existe pas",
+    "link-loop": "fichier illisible : boucle de liens symboliques",
+    "unreadable-file": "fichier illisible : {reason}",
+    "unreadable-folder": "dossier illisible : {reason}",
+    "not-regular": "fichier illisible : ce n’est pas un fichier ordinaire ({kind})",
+    "empty-folder": "aucun fichier à auditer dans ce dossier (fichiers cherchés : {patterns})",
+    "too-deep": "{format} : imbrication trop profonde, fichier non lu",
+}
+# The system's reasons in French for the usual cases; another one keeps the system's wording.
+_OS_REASONS = {
+    errno.ENOENT: "introuvable",
+    errno.EACCES: "accès refusé (droits insuffisants)",
+    errno.EPERM: "opération non permise",
+    errno.EIO: "erreur d’entrée-sortie",
+    errno.ENAMETOOLONG: "nom trop long",
+    errno.ENOTDIR: "un élément du chemin n’est pas un dossier",
+    errno.EISDIR: "c’est un dossier",
+}
+
+
+def _reason(error: OSError) -> str:
+    return _OS_REASONS.get(error.errno) or error.strerror or str(error)
+
 
 def reader(name: str) -> ModuleType:
     return import_module(f".{_MODULES[name]}", __name__)
@@ -115,7 +141,7 @@ def _walk(folder: Path, include: Sequence[str], exclude: Sequence[str]) -> Itera
 
     def unlisted(error: OSError) -> None:  # os.walk skips a folder it cannot list unless told
         where = Path(error.filename or folder)
-        found.append((where, ReadError(display_path(where), None, f"cannot read folder: {error.strerror or error}")))
+        found.append((where, ReadError(display_path(where), None, MESSAGES["unreadable-folder"].format(reason=_reason(error)))))
 
     for root, dirs, files in os.walk(folder, onerror=unlisted):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -127,7 +153,7 @@ def _walk(folder: Path, include: Sequence[str], exclude: Sequence[str]) -> Itera
                 found.append((Path(root) / name, _problem(Path(root) / name)))
     if not found:
         patterns = ", ".join(include)
-        yield ReadError(display_path(folder), None, f"no file to audit in this folder (looked for {patterns})")
+        yield ReadError(display_path(folder), None, MESSAGES["empty-folder"].format(patterns=patterns))
     for path, problem in sorted(found, key=lambda item: item[0]):
         yield path if problem is None else problem
 
@@ -143,24 +169,24 @@ def _problem(path: Path) -> ReadError | None:
 
 def _stat_problem(path: Path, error: OSError) -> str:
     if error.errno == errno.ENOENT:
-        return "broken symbolic link: its target does not exist" if path.is_symlink() else "no such file or folder"
+        return MESSAGES["broken-link"] if path.is_symlink() else MESSAGES["no-such-path"]
     if error.errno == errno.ELOOP:
-        return "cannot read file: symbolic link loop"
-    return f"cannot read file: {error.strerror or error}"
+        return MESSAGES["link-loop"]
+    return MESSAGES["unreadable-file"].format(reason=_reason(error))
 
 
 _KINDS = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a named pipe"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "un dossier"),
+    (stat.S_ISFIFO, "un tube nommé"),
+    (stat.S_ISCHR, "un périphérique en mode caractère"),
+    (stat.S_ISBLK, "un périphérique en mode bloc"),
+    (stat.S_ISSOCK, "un socket"),
 )
 
 
 def _not_regular(mode: int) -> str:
-    kind = next((name for test, name in _KINDS if test(mode)), "a special file")
-    return f"cannot read file: not a regular file ({kind})"
+    kind = next((name for test, name in _KINDS if test(mode)), "un fichier spécial")
+    return MESSAGES["not-regular"].format(kind=kind)
 
 
 def _matches(name: str, relative: str, patterns: Sequence[str]) -> bool:
@@ -196,8 +222,8 @@ def read_file(path: Path, options: ReaderOptions, forced: str | None = None) -> 
             return [], [ReadError(source, None, _not_regular(mode))]  # never open a pipe or a device
         data = sys.stdin.buffer.read() if path == STDIN else path.read_bytes()
     except OSError as error:
-        message = "cannot read file: symbolic link loop" if error.errno == errno.ELOOP else None
-        return [], [ReadError(source, None, message or f"cannot read file: {error.strerror or error}")]
+        message = MESSAGES["link-loop"] if error.errno == errno.ELOOP else None
+        return [], [ReadError(source, None, message or MESSAGES["unreadable-file"].format(reason=_reason(error)))]
     unreadable = _unreadable(path, data, forced)
     if unreadable:
         return [], [ReadError(source, None, unreadable)]  # a .doc, an image: never "text before the first turn"
@@ -205,7 +231,7 @@ def read_file(path: Path, options: ReaderOptions, forced: str | None = None) -> 
     try:
         transcripts, errors = module.read(data, source, options)
     except RecursionError:
-        return [], [ReadError(source, None, f"{module.FORMAT}: input nested too deeply")]
+        return [], [ReadError(source, None, MESSAGES["too-deep"].format(format=module.FORMAT))]
     return transcripts, errors
 
 

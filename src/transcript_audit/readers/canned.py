@@ -23,6 +23,27 @@ from .decoding import decoded_head, split_lines
 FORMAT = "canned"
 EXTENSIONS = (".yaml", ".yml")
 
+# The YAML loader's messages (shared with rule packs, in English for their authors) in French.
+_YAML_PROBLEMS = (
+    ("invalid YAML: ", "YAML invalide : "),
+    ("YAML nested too deeply", "YAML imbriqué trop profondément"),
+    ("unsupported YAML tag", "étiquette YAML non prise en charge"),
+)
+
+
+_YAML_TOO_LARGE = re.compile(r"^YAML too large once aliases are expanded \(more than (\d+) values\)$")
+
+
+def _yaml_problem(message: str) -> str:
+    too_large = _YAML_TOO_LARGE.match(message)
+    if too_large:
+        return f"YAML trop volumineux une fois les alias développés (plus de {too_large[1]} valeurs)"
+    for english, french in _YAML_PROBLEMS:
+        if message.startswith(english):
+            return french + message[len(english) :]
+    return message
+
+
 _LIBRARY_START = re.compile(
     r"^(?:responses|r[eé]ponses|canned[_ -]responses|templates|macros)\s*:", re.IGNORECASE
 )
@@ -46,9 +67,9 @@ def read(data: bytes, source: str, options: ReaderOptions | None = None) -> Read
         document = load_verbatim(text)
     except YamlError as error:
         line, column = (error.mark.line, error.mark.column) if error.mark else (None, None)
-        return [], [ReadError(source, line, error.message, column=column)]
+        return [], [ReadError(source, line, _yaml_problem(error.message), column=column)]
     if document is None:  # nothing, comments only, or an empty document
-        return [], [ReadError(source, None, f"empty file: {NOT_A_LIBRARY}")]
+        return [], [ReadError(source, None, f"fichier vide : {NOT_A_LIBRARY}")]
     library = find_library(document)
     if library is None:
         return [], [ReadError(source, line_of(document), NOT_A_LIBRARY)]

@@ -51,7 +51,26 @@ _CONVERSATION_KEYS = frozenset(
 )
 _TRUE_WORDS = frozenset({"true", "yes", "y", "on", "oui", "vrai", "1"})
 
-NOT_A_LIBRARY = "not a canned-response library (expected a list of responses with a name and a body)"
+NOT_A_LIBRARY = "ce n’est pas une bibliothèque de réponses types (attendu : une liste de réponses, chacune avec un nom et un corps)"
+# What the analyst reads about a canned-response library, in French like every report.
+MESSAGES = {
+    "not-a-list": "« {key} » doit être une liste de réponses, pas {found}",
+    "no-comment": (
+        "aucune réponse type trouvée : aucune des {count} macros n’écrit de commentaire "
+        "(comment_value ou comment_value_html)"
+    ),
+    "empty-list": "aucune réponse type trouvée : {where} est vide",
+    "the-list": "la liste",
+    "or": " ou ",
+    "not-a-mapping": "{kind} {index} : il faut une table avec un nom et un corps (trouvé : {found})",
+    "no-body": "{label} sans corps (clés possibles : {keys})",
+    "unsupported-tag": "{label} : étiquette YAML « {tag} » non prise en charge sur son corps (seul le texte simple est lu)",
+    "empty-body": "{label} a un corps vide",
+    "body-not-text": "{label} : le corps doit être du texte, pas {found}",
+    "empty-once-html-removed": "{label} a un corps vide une fois le HTML retiré",
+}
+# How messages name a response ("réponse type 'Bonjour'"); the turn's locator keeps the English kind.
+_KINDS = {"response": "réponse type", "macro": "macro"}
 _EXPECTED_BODY = ", ".join(BODY_KEYS + HTML_KEYS)
 
 
@@ -156,7 +175,7 @@ def find_library(document: Any) -> Library | None:
             library.entries += [_Entry(item, i, kind, str(name)) for i, (name, item) in enumerate(value.items(), 1)]
         elif value is not None:
             line = line_of(value) or line_of(document)
-            library.problems.append((line, f"'{key}' must be a list of responses, not {_describe(value)}"))
+            library.problems.append((line, MESSAGES["not-a-list"].format(key=key, found=_describe(value))))
     return library
 
 
@@ -185,14 +204,11 @@ def read_library(library: Library, source: str, placer: Placer, first_line: int)
             used.add(unique)
             transcripts.append(build(unique))
     if not transcripts and not errors:
-        where = " or ".join(f"'{key}'" for key in library.keys) or "the list"
+        where = MESSAGES["or"].join(f"« {key} »" for key in library.keys) or MESSAGES["the-list"]
         if skipped:
-            message = (
-                f"no canned response found: none of the {skipped} macros sets a comment "
-                "(comment_value or comment_value_html)"
-            )
+            message = MESSAGES["no-comment"].format(count=skipped)
         else:
-            message = f"no canned response found: {where} is empty"
+            message = MESSAGES["empty-list"].format(where=where)
         errors.append(ReadError(source, first_line, message))
     return transcripts, errors
 
@@ -206,7 +222,7 @@ def _response(entry: _Entry, source: str, placer: Placer):
         return ReadError(
             source,
             line_of(item),
-            f"{entry.kind} {entry.index} is not a mapping with a name and a body (found {_describe(item)})",
+            MESSAGES["not-a-mapping"].format(kind=_KINDS.get(entry.kind, entry.kind), index=entry.index, found=_describe(item)),
         )
     fields = _fields(item)
     name_value = _name_value(fields)
@@ -215,6 +231,7 @@ def _response(entry: _Entry, source: str, placer: Placer):
     is_macro = _is_macro(fields)
     kind = "macro" if is_macro else entry.kind
     label = f"{kind} '{name}'" if name else f"{kind} {entry.index}"  # also the turn's locator
+    shown = f"{_KINDS.get(kind, kind)} « {name} »" if name else f"{_KINDS.get(kind, kind)} {entry.index}"  # in messages
     if is_macro:
         comment = _zendesk_comment(fields["actions"])
         if comment is None:
@@ -224,24 +241,24 @@ def _response(entry: _Entry, source: str, placer: Placer):
         candidates = [(fields.get(key), False) for key in BODY_KEYS if fields.get(key) is not None]
         candidates += [(fields.get(key), True) for key in HTML_KEYS if fields.get(key) is not None]
     if not candidates:
-        return ReadError(source, item_line, f"{label} has no body (expected one of: {_EXPECTED_BODY})")
+        return ReadError(source, item_line, MESSAGES["no-body"].format(label=shown, keys=_EXPECTED_BODY))
     texts = [(value, is_html) for value, is_html in candidates if isinstance(value, str) and value.strip()]
     if not texts:
         value = candidates[0][0]
         if isinstance(value, Unsupported):
             tag = value.tag.replace("tag:yaml.org,2002:", "!!")
-            message = f"{label}: unsupported YAML tag '{tag}' on its body (only plain text is read)"
+            message = MESSAGES["unsupported-tag"].format(label=shown, tag=tag)
             return ReadError(source, value.line, message)
         if isinstance(value, str):
-            return ReadError(source, line_of(value) or item_line, f"{label} has an empty body")
-        message = f"{label}: the body must be text, not {_describe(value)}"
+            return ReadError(source, line_of(value) or item_line, MESSAGES["empty-body"].format(label=shown))
+        message = MESSAGES["body-not-text"].format(label=shown, found=_describe(value))
         return ReadError(source, line_of(value) or item_line, message)
     value, is_html = texts[0]
     is_html = is_html or _looks_like_html(value)
     where = placer.body(value)
     text, line, column, starts = _located_text(value, is_html, where)
     if not text:
-        return ReadError(source, where.line or item_line, f"{label} has an empty body once its HTML is removed")
+        return ReadError(source, where.line or item_line, MESSAGES["empty-once-html-removed"].format(label=shown))
     snippet = _is_snippet(fields)
     disabled = _disabled_rules(fields)
 
@@ -326,14 +343,14 @@ def _is_snippet(fields: dict[str, Any]) -> bool:
 
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
-        return "a mapping"
+        return "une table (mapping)"
     if isinstance(value, list):
-        return "a list"
+        return "une liste"
     if isinstance(value, Unsupported):
-        return f"a value tagged '{value.tag}'"
+        return f"une valeur d’étiquette « {value.tag} »"
     if value is None:
-        return "nothing"
-    return f"'{_as_text(value) or value}'"
+        return "rien"
+    return f"« {_as_text(value) or value} »"
 
 
 # ---------------------------------------------------------------- text and its place in the file

@@ -29,6 +29,49 @@ from .html_text import html_to_text, looks_like_html
 FORMAT = "csv"
 EXTENSIONS = (".csv", ".tsv")
 
+# What the analyst reads about a table, in French like every report. A "ligne de données"
+# is a row below the header, counted from 1; the error's line is the file's line.
+MESSAGES = {
+    "empty": "fichier vide (il faut une ligne d’en-tête, puis une ligne par message)",
+    "no-header": "aucune ligne d’en-tête",
+    "no-rows": "aucune ligne de données après la ligne d’en-tête",
+    "no-role-column": (
+        "aucune colonne de rôle ni d’auteur : impossible de distinguer les messages du conseiller et du client "
+        "(en-têtes attendus : {roles} ou {speakers} ; trouvés : {found}) ; nommez-la avec --columns role=HEADER"
+    ),
+    "nothing-to-audit": (
+        "aucun message à auditer : chaque ligne a une colonne « {text} » vide, "
+        "ou est un message système ou une note interne"
+    ),
+    "unreadable-row": "ligne illisible ({error}) : ligne ignorée",
+    "unclosed-quote": (
+        "un champ entre guillemets ouvert sur cette ligne n’est jamais fermé : "
+        "tout le reste du fichier y a été lu ; ligne ignorée"
+    ),
+    "wrong-width": "la ligne de données {number} a {count} champs mais l’en-tête en a {width}{hint} : ligne ignorée",
+    "wrong-width-hint": " (un séparateur non protégé par des guillemets dans un champ ?)",
+    "unknown-field": "champ de colonne inconnu « {name} » (champs reconnus : {known})",
+    "no-such-column": "aucune colonne « {wanted} » pour le champ {name} (colonnes : {found})",
+    "no-text-column": (
+        "aucune colonne de texte des messages (en-têtes attendus : {texts} ; trouvés : {found}) ; "
+        "nommez-la avec --columns text=HEADER"
+    ),
+    "no-conversation": "la ligne de données {number} n’a pas de « {column} » et ne suit aucune autre ligne : ligne ignorée",
+    "unknown-role": (
+        "ligne de données {number} : valeur inconnue « {value} » dans la colonne « {column} » (valeurs attendues "
+        "du type « agent », « end-user », « inbound », « outbound ») ; ses messages gardent un rôle inconnu"
+    ),
+    "no-headers-listed": "aucun",
+    "more-headers": "{listed} et {more} autres",
+}
+# The csv module's problems in French; another one keeps the module's wording.
+_CSV_PROBLEMS = (("field larger than field limit", "champ plus grand que la limite"),)
+
+
+def _csv_problem(error: Exception) -> str:
+    text = str(error)
+    return next((french + text[len(english) :] for english, french in _CSV_PROBLEMS if text.startswith(english)), text)
+
 # The fields ``--columns`` can name, then the ones only detected from headers.
 
 # Usual headers of each field, best first, compared after ``_header_key``
@@ -139,14 +182,14 @@ def parse(text: str, source: str, options: ReaderOptions | None = None) -> ReadR
     options = options or ReaderOptions()
     text = text.lstrip("\ufeff")
     if not text.strip():
-        return [], [ReadError(source, None, "empty file: expected a header row, then one row per message")]
+        return [], [ReadError(source, None, MESSAGES["empty"])]
     errors: list[ReadError] = []
     lines = _physical_lines(text)
     delimiter = _delimiter(text, lines, source)
     records = _records(lines, delimiter, source, errors)
     first = next(records, None)
     if first is None:
-        return [], errors or [ReadError(source, None, "no header row")]
+        return [], errors or [ReadError(source, None, MESSAGES["no-header"])]
     header_line, header = first
     columns = _find_columns(header, header_line, options, source, errors)
     if columns is None:
@@ -154,7 +197,7 @@ def parse(text: str, source: str, options: ReaderOptions | None = None) -> ReadR
     stem = Path(source).stem or "table"
     rows = list(_data_rows(records, header, source, errors))
     if not rows:
-        errors.append(ReadError(source, header_line, "no data rows after the header row"))
+        errors.append(ReadError(source, header_line, MESSAGES["no-rows"]))
         return [], errors
     if _is_canned_library(columns, options):
         transcripts = _canned(rows, columns, source, stem)
@@ -162,17 +205,16 @@ def parse(text: str, source: str, options: ReaderOptions | None = None) -> ReadR
         if "role" not in columns.index and "speaker" not in columns.index:
             errors.append(ReadError(
                 source, header_line,
-                "no role or speaker column, so agent and customer messages cannot be told apart "
-                f"(expected a header such as {_examples('role')} or {_examples('speaker')}; "
-                f"found: {_listing(header)}); name it with --columns role=HEADER",
+                MESSAGES["no-role-column"].format(
+                    roles=_examples("role"), speakers=_examples("speaker"), found=_listing(header)
+                ),
             ))
             return [], errors
         transcripts = _conversations(rows, columns, source, stem, options, errors)
     if not transcripts and not errors:
         errors.append(ReadError(
             source, header_line,
-            f"no message to audit: every row has an empty '{columns.header('text')}' "
-            "or is a system message or internal note",
+            MESSAGES["nothing-to-audit"].format(text=columns.header("text")),
         ))
     return transcripts, errors
 
@@ -236,14 +278,14 @@ def _records(
         except StopIteration:
             return
         except csv.Error as error:
-            errors.append(ReadError(source, start, f"unreadable row: {error}; row skipped"))
+            errors.append(ReadError(source, start, MESSAGES["unreadable-row"].format(error=_csv_problem(error))))
             continue
         if not any(value.strip() for value in fields):
             continue
         if reader.line_num >= len(lines) and _unterminated(lines[start - 1 :], delimiter):
             errors.append(ReadError(
                 source, start,
-                "a quoted field opened in this row is never closed: the rest of the file was read into it; row skipped",
+                MESSAGES["unclosed-quote"],
             ))
             return
         yield start, fields
@@ -278,9 +320,9 @@ def _data_rows(
         if len(fields) > width and not any(value.strip() for value in fields[width:]):
             fields = fields[:width]
         if len(fields) != width:
-            hint = " (an unquoted delimiter inside a field?)" if len(fields) > width else ""
+            hint = MESSAGES["wrong-width-hint"] if len(fields) > width else ""
             errors.append(ReadError(
-                source, line, f"row {number} has {len(fields)} fields but the header has {width}{hint}; row skipped"
+                source, line, MESSAGES["wrong-width"].format(number=number, count=len(fields), width=width, hint=hint)
             ))
             continue
         yield _Row(number, line, fields)
@@ -304,13 +346,13 @@ def _find_columns(
     failed = False
     for name, wanted in options.columns.items():
         if name not in COLUMN_FIELDS:
-            errors.append(ReadError(source, None, f"unknown column field '{name}' (known: {', '.join(COLUMN_FIELDS)})"))
+            errors.append(ReadError(source, None, MESSAGES["unknown-field"].format(name=name, known=", ".join(COLUMN_FIELDS))))
             failed = True
         elif _header_key(wanted) in positions:
             columns.index[name] = positions[_header_key(wanted)]
         else:
             errors.append(ReadError(
-                source, header_line, f"no column '{wanted}' for the {name} field (columns: {_listing(header)})"
+                source, header_line, MESSAGES["no-such-column"].format(wanted=wanted, name=name, found=_listing(header))
             ))
             failed = True
     if failed:
@@ -326,8 +368,7 @@ def _find_columns(
     if "text" not in columns.index:
         errors.append(ReadError(
             source, header_line,
-            f"no message text column (expected a header such as {_examples('text')}; found: {_listing(header)}); "
-            "name it with --columns text=HEADER",
+            MESSAGES["no-text-column"].format(texts=_examples("text"), found=_listing(header)),
         ))
         return None
     return columns
@@ -344,16 +385,16 @@ def _is_html_column(columns: _Columns) -> bool:
 
 
 def _examples(name: str) -> str:
-    return ", ".join(f"'{alias.replace(' ', '_')}'" for alias in _ALIASES[name][:4])
+    return ", ".join(f"« {alias.replace(' ', '_')} »" for alias in _ALIASES[name][:4])
 
 
 _LISTED_HEADERS = 20  # a table of 10 000 columns must not make a message of 100 KB
 
 
 def _listing(header: list[str]) -> str:
-    listed = ", ".join(f"'{name}'" for name in header[:_LISTED_HEADERS]) or "none"
+    listed = ", ".join(f"« {name} »" for name in header[:_LISTED_HEADERS]) or MESSAGES["no-headers-listed"]
     more = len(header) - _LISTED_HEADERS
-    return f"{listed} and {more:,} more" if more > 0 else listed
+    return MESSAGES["more-headers"].format(listed=listed, more=f"{more:,}".replace(",", "\u202f")) if more > 0 else listed
 
 
 # ---------------------------------------------------------------- conversations
@@ -375,7 +416,7 @@ def _conversations(
             if previous is None:
                 errors.append(ReadError(
                     source, row.line,
-                    f"row {row.number} has no {columns.header('conversation')} and follows no other row; row skipped",
+                    MESSAGES["no-conversation"].format(number=row.number, column=columns.header("conversation")),
                 ))
                 continue
             key = previous.key  # exports that give the ticket id on its first row only
@@ -405,8 +446,7 @@ def _conversations(
                 unknown_roles.add(raw)
                 errors.append(ReadError(
                     source, row.line,
-                    f"row {row.number}: unknown {columns.header('role')} '{raw}' (expected values such as "
-                    "'agent', 'end-user', 'inbound', 'outbound'); its messages keep an unknown role",
+                    MESSAGES["unknown-role"].format(number=row.number, value=raw, column=columns.header("role")),
                 ))
         time = _row_time(columns, row.fields)
         turn = Turn(role=role, speaker=speaker, text=text, line=row.line, column=None, start=time,

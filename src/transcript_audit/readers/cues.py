@@ -51,6 +51,13 @@ _SOUNDS = frozenset(
 
 NO_SPEAKER = ""
 
+# What the analyst reads about cues (WebVTT and SRT say "cue"; a French analyst says "sous-titre").
+MESSAGES = {
+    "ends-before-start": "le sous-titre {label} finit ({end}) avant de commencer ({start})",
+    "no-cue": "aucun sous-titre trouvé ({expected})",
+    "no-speech": "aucun sous-titre ne contient de paroles",
+}
+
 
 # ---------------------------------------------------------------- text mapped back to the file
 
@@ -313,13 +320,17 @@ def format_time(seconds: float) -> str:
 
 def quoted(line: str, limit: int = 60) -> str:
     line = line.strip()
-    return f"'{line if len(line) <= limit else line[: limit - 1] + '…'}'"
+    return f"« {line if len(line) <= limit else line[: limit - 1] + '…'} »"
 
 
 def check_order(cue: Cue, source: str, number: int, errors: list[ReadError]) -> None:
     if cue.end < cue.start:
         errors.append(
-            ReadError(source, number, f"cue {cue.label} ends ({format_time(cue.end)}) before it starts ({format_time(cue.start)})")
+            ReadError(
+                source,
+                number,
+                MESSAGES["ends-before-start"].format(label=cue.label, end=format_time(cue.end), start=format_time(cue.start)),
+            )
         )
 
 
@@ -350,11 +361,11 @@ def transcript_of_cues(
     (SRT), it continues the previous speaker.
     """
     if not cues:
-        errors.append(ReadError(source, None, f"no cue found ({expected})"))
+        errors.append(ReadError(source, None, MESSAGES["no-cue"].format(expected=expected)))
         return [], errors
     pieces = [piece for cue in cues for piece in pieces_of_cue(cue, voices=voices)]
     if not pieces:
-        errors.append(ReadError(source, None, "no spoken text in any cue"))
+        errors.append(ReadError(source, None, MESSAGES["no-speech"]))
         return [], errors
     turns = turns_of(pieces, unnamed_continue=not voices)
     return [Transcript(id=transcript_id, path=source, channel=CHANNEL, turns=turns)], errors

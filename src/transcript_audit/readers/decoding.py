@@ -13,7 +13,17 @@ class UndecodableError(ValueError):
     """The bytes are not text in any encoding the tool accepts."""
 
 
-UTF16_WITHOUT_BOM = "UTF-16 text without a byte-order mark (BOM): save it as UTF-8, or as UTF-16 with a BOM"
+# What the analyst reads when the bytes are not text (in French, like every report).
+UTF16_WITHOUT_BOM = "texte UTF-16 sans marque d’ordre des octets (BOM) : enregistrez-le en UTF-8, ou en UTF-16 avec BOM"
+BINARY = "fichier binaire (il contient des octets NUL) : ce n’est pas du texte"
+INVALID_UTF16 = "texte UTF-16 invalide ({reason} à la position {offset})"
+NOT_TEXT = "texte ni en UTF-8 ni en Windows-1252 (octet 0x{byte:02x} à la position {offset})"
+# Python's reasons for a UTF-16 decoding failure, in French.
+_UTF16_REASONS = {
+    "truncated data": "données tronquées",
+    "illegal encoding": "encodage invalide",
+    "illegal UTF-16 surrogate": "demi-code (surrogate) UTF-16 invalide",
+}
 
 
 def utf16_without_bom(data: bytes) -> bool:
@@ -38,9 +48,11 @@ def decode(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as error:
-            raise UndecodableError(f"invalid UTF-16 text ({error.reason} at offset {error.start})") from None
+            raise UndecodableError(
+                INVALID_UTF16.format(reason=_UTF16_REASONS.get(error.reason, error.reason), offset=error.start)
+            ) from None
     if b"\x00" in data:
-        raise UndecodableError(UTF16_WITHOUT_BOM if utf16_without_bom(data) else "binary file (contains NUL bytes), not text")
+        raise UndecodableError(UTF16_WITHOUT_BOM if utf16_without_bom(data) else BINARY)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -48,9 +60,7 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as error:
-        raise UndecodableError(
-            f"neither UTF-8 nor Windows-1252 text (byte 0x{data[error.start]:02x} at offset {error.start})"
-        ) from None
+        raise UndecodableError(NOT_TEXT.format(byte=data[error.start], offset=error.start)) from None
 
 
 def split_lines(text: str) -> list[str]:

@@ -36,7 +36,7 @@ def sniff(data: bytes) -> bool:
 def read(data: bytes, source: str, options: ReaderOptions | None = None) -> ReadResult:
     options = options or ReaderOptions()
     data = prepare(data)
-    problem = unreadable(data, source, "an e-mail")
+    problem = unreadable(data, source, "un e-mail")
     if problem:
         return [], [problem]
     message = parse_message(data, source, number=1, first_line=1)

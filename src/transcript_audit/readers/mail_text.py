@@ -39,7 +39,24 @@ MAX_PARTS = 200
 MAX_MULTIPARTS = 50
 
 UNKNOWN_SENDER = "expéditeur inconnu"
-NO_OWN_TEXT = "the message has no text of its own (only quoted history, a signature or a disclaimer)"
+# What the analyst reads about an e-mail that cannot be audited, in French like every report.
+MESSAGES = {
+    "empty-file": "fichier vide",
+    "binary": "fichier binaire (il contient des octets NUL) : ce n’est pas {what}",
+    "empty-message": "message vide",
+    "no-headers": "pas d’en-têtes d’e-mail au début du message (lignes attendues du type « From: … »)",
+    "too-many-parts": "trop de parties MIME imbriquées (plus de {limit} conteneurs multipart) : message ignoré",
+    "too-deep": "parties MIME imbriquées trop profondément : message ignoré",
+    "unparsable": "message illisible ({kind} : {error})",
+    "truncated": "le message s’arrête au milieu de ses en-têtes (tronqué ?) : pas de corps de texte",
+    "no-boundary": "structure MIME cassée : délimiteur « {boundary} » introuvable",
+    "boundary-missing": "structure MIME cassée : partie multipart sans délimiteur (boundary)",
+    "no-body-deep": "pas de corps de texte (les parties MIME imbriquées sur plus de {depth} niveaux n’ont pas été lues)",
+    "no-body-parts": "pas de corps de texte dans les {parts} premières parties MIME (les suivantes n’ont pas été lues)",
+    "no-body-empty": "pas de corps de texte (le corps est vide)",
+    "no-body-attachments": "pas de corps de texte (seulement des pièces jointes ou des parties non textuelles)",
+}
+NO_OWN_TEXT = "le message n’a pas de texte propre (seulement l’historique cité, une signature ou une mention légale)"
 
 _UNENCODED = frozenset({"", "7bit", "8bit", "binary"})
 _HEADER_LINE = re.compile(rb"^[\x21-\x39\x3b-\x7e]+[ \t]*:")
@@ -68,9 +85,9 @@ def prepare(data: bytes) -> bytes:
 def unreadable(data: bytes, source: str, what: str) -> ReadError | None:
     """Why prepared bytes hold no mail at all (empty, binary), or None."""
     if not data.strip():
-        return ReadError(source, None, "empty file")
+        return ReadError(source, None, MESSAGES["empty-file"])
     if b"\x00" in data:
-        return ReadError(source, None, UTF16_WITHOUT_BOM if utf16_without_bom(data) else f"binary file (contains NUL bytes), not {what}")
+        return ReadError(source, None, UTF16_WITHOUT_BOM if utf16_without_bom(data) else MESSAGES["binary"].format(what=what))
     return None
 
 
@@ -266,24 +283,22 @@ def parse_message(
     start) so the caller can go on with the next one.
     """
     if not raw.strip():
-        return ReadError(source, first_line, "empty message")
+        return ReadError(source, first_line, MESSAGES["empty-message"])
     if not _HEADER_LINE.match(raw):
-        return ReadError(
-            source, first_line, "no e-mail headers at the start of the message (expected lines such as 'From: …')"
-        )
+        return ReadError(source, first_line, MESSAGES["no-headers"])
     if len(_BOUNDARY_PARAM.findall(raw)) > MAX_MULTIPARTS:
         return ReadError(
             source,
             first_line,
-            f"too many nested MIME parts (more than {MAX_MULTIPARTS} multipart containers): message skipped",
+            MESSAGES["too-many-parts"].format(limit=MAX_MULTIPARTS),
         )
     try:
         message = message_from_bytes(raw, policy=policy.default)
         return _read_message(message, raw, source, number, first_line, mboxrd)
     except RecursionError:
-        return ReadError(source, first_line, "MIME parts nested too deeply: message skipped")
+        return ReadError(source, first_line, MESSAGES["too-deep"])
     except Exception as error:  # noqa: BLE001 - the stdlib e-mail parser has known crashes on malformed input
-        return ReadError(source, first_line, f"cannot parse message: {type(error).__name__}: {error}")
+        return ReadError(source, first_line, MESSAGES["unparsable"].format(kind=type(error).__name__, error=error))
 
 
 def _read_message(
@@ -293,7 +308,7 @@ def _read_message(
     header_end = _skip_headers(raw, 0, len(raw))
     body_line = first_line + raw.count(b"\n", 0, header_end if header_end is not None else len(raw))
     if header_end is None and not isinstance(found, tuple):
-        return ReadError(source, body_line, "the message ends inside its headers (truncated?): no text body")
+        return ReadError(source, body_line, MESSAGES["truncated"])
     if isinstance(found, str):
         return ReadError(source, body_line, found)
     part, path = found
@@ -376,9 +391,9 @@ def _text_part(message: Message) -> tuple[Message, list[int]] | str:
             if not part.is_multipart():
                 boundary = part.get_boundary()
                 return (
-                    f"broken MIME structure: boundary '{boundary}' not found"
+                    MESSAGES["no-boundary"].format(boundary=boundary)
                     if boundary
-                    else "broken MIME structure: multipart without a boundary"
+                    else MESSAGES["boundary-missing"]
                 )
             if len(path) >= MAX_DEPTH:
                 too_deep = True
@@ -399,12 +414,12 @@ def _text_part(message: Message) -> tuple[Message, list[int]] | str:
     if found is not None:
         return found
     if too_deep:
-        return f"no text body (MIME parts nested deeper than {MAX_DEPTH} levels were not read)"
+        return MESSAGES["no-body-deep"].format(depth=MAX_DEPTH)
     if stack:
-        return f"no text body in the first {MAX_PARTS} MIME parts (the others were not read)"
+        return MESSAGES["no-body-parts"].format(parts=MAX_PARTS)
     if empty_text:
-        return "no text body (the body is empty)"
-    return "no text body (only attachments or non-text parts)"
+        return MESSAGES["no-body-empty"]
+    return MESSAGES["no-body-attachments"]
 
 
 def _skip_headers(raw: bytes, start: int, end: int) -> int | None:

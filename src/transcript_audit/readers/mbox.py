@@ -27,6 +27,15 @@ _ENVELOPE = re.compile(
 )
 _HEADER_START = re.compile(rb"^[\x21-\x39\x3b-\x7e]+[ \t]*:")
 
+# What the analyst reads about a mailbox, in French like every report.
+MESSAGES = {
+    "stray-text": "texte avant la première ligne « From … » : il n’appartient à aucun message",
+    "not-mbox": "aucune ligne « From … » : ce n’est pas un fichier mbox",
+    "in-message": "message {number} : {problem}",
+    "empty-message": "message vide",
+    "no-message": "aucun message trouvé",
+}
+
 
 def sniff(data: bytes) -> bool:
     """Starts with an mbox envelope line ("From " with no colon)."""
@@ -68,7 +77,7 @@ def split_messages(data: bytes) -> tuple[list[tuple[int, bytes]], int | None]:
 def read(data: bytes, source: str, options: ReaderOptions | None = None) -> ReadResult:
     options = options or ReaderOptions()
     data = prepare(data)
-    problem = unreadable(data, source, "a mailbox")
+    problem = unreadable(data, source, "une boîte mail (.mbox)")
     if problem:
         return [], [problem]
     chunks, stray_line = split_messages(data)
@@ -76,22 +85,22 @@ def read(data: bytes, source: str, options: ReaderOptions | None = None) -> Read
     if stray_line is not None:
         if chunks:
             errors.append(
-                ReadError(source, stray_line, "text before the first 'From ' line is not part of any message")
+                ReadError(source, stray_line, MESSAGES["stray-text"])
             )
         elif _HEADER_START.match(data.lstrip(b"\n")):
             # No envelope at all: a single e-mail saved with the .mbox extension.
             blank_lines = len(data) - len(data.lstrip(b"\n"))
             chunks = [(blank_lines, data[blank_lines:])]
         else:
-            return [], [ReadError(source, stray_line, "no 'From ' line: not an mbox file")]
+            return [], [ReadError(source, stray_line, MESSAGES["not-mbox"])]
     messages: list[MailMessage] = []
     for number, (from_line, raw) in enumerate(chunks, start=1):
         if not raw.strip():  # nothing after the "From " line, maybe the file's last line: point at it
-            errors.append(ReadError(source, max(from_line, 1), f"message {number}: empty message"))
+            errors.append(ReadError(source, max(from_line, 1), MESSAGES["in-message"].format(number=number, problem=MESSAGES["empty-message"])))
             continue
         parsed = parse_message(raw, source, number=number, first_line=from_line + 1, mboxrd=True)
         if isinstance(parsed, ReadError):
-            errors.append(ReadError(source, parsed.line, f"message {number}: {parsed.message}", parsed.column))
+            errors.append(ReadError(source, parsed.line, MESSAGES["in-message"].format(number=number, problem=parsed.message), parsed.column))
         else:
             parsed.line = from_line
             messages.append(parsed)
@@ -106,11 +115,11 @@ def read(data: bytes, source: str, options: ReaderOptions | None = None) -> Read
                 ReadError(
                     source,
                     thread[0].body_line,
-                    f"message {thread[0].number}: {NO_OWN_TEXT}",
+                    MESSAGES["in-message"].format(number=thread[0].number, problem=NO_OWN_TEXT),
                 )
             )
     if not transcripts and not errors:
-        errors.append(ReadError(source, None, "no message found"))
+        errors.append(ReadError(source, None, MESSAGES["no-message"]))
     return transcripts, errors
 
 

@@ -39,6 +39,23 @@ _TURN = re.compile(
 # "# transcript-audit: disable=vague-promise,jargon" (rule ids, categories or globs).
 _DISABLE = re.compile(r"^\s*#\s*transcript-audit\s*:\s*disable\s*=\s*(?P<rules>\S.*)$", re.IGNORECASE)
 _TIME_ONLY = re.compile(r"^" + _TIMESTAMP + r"\s*$")
+
+# What the analyst reads about a text transcript, in French like every report.
+_EXPECTED_TURNS = "lignes attendues du type « Conseiller : Bonjour »"
+MESSAGES = {
+    "empty": f"fichier vide : aucun tour de parole ({_EXPECTED_TURNS})",
+    "no-turn": f"aucun tour de parole trouvé ({_EXPECTED_TURNS})",
+    "unknown-speaker": (
+        "locuteur inconnu « {label} » : déclarez-le avec « # agent: {label} » ou « # customer: {label} », "
+        "ou indentez la ligne si elle continue le tour précédent"
+    ),
+    "text-before-turn": "texte avant le premier tour de parole (attendu : « Locuteur : texte »)",
+    "invalid-time": "date ou heure invalide « {time} »",
+    "unknown-header": "en-tête inconnu « {key} »{hint}",
+    "header-did-you-mean": " (vouliez-vous dire « {close} » ?)",
+    "header-known": " (en-têtes reconnus : {known})",
+    "unknown-channel": "canal inconnu « {value} » (valeurs possibles : {known})",
+}
 @dataclass
 class _State:
     path: str
@@ -69,13 +86,13 @@ def _moment(value: str) -> float | None:
 
 def parse(text: str, path: str, default_id: str = "transcript") -> tuple[list[Transcript], list[ReadError]]:
     if not text.strip():
-        return [], [ReadError(path, None, "empty file: no speaker turn found (expected lines such as 'Conseiller : Bonjour')")]
+        return [], [ReadError(path, None, MESSAGES["empty"])]
     state = _State(path=path)
     for number, raw_line in enumerate(split_lines(text), start=1):
         _read_line(state, raw_line, number)
     _drop_empty_turns(state)
     if not state.turns:
-        state.errors.append(ReadError(path, None, "no speaker turn found (expected lines such as 'Conseiller : Bonjour')"))
+        state.errors.append(ReadError(path, None, MESSAGES["no-turn"]))
         return [], state.errors
     transcript = Transcript(
         id=state.transcript_id or default_id,
@@ -120,7 +137,7 @@ def parse_document_lines(lines: list[SourceLine], path: str, default_id: str) ->
     placed = []
     for error in errors:
         source = lines[error.line - 1] if error.line else None
-        message = f"{source.locator}: {error.message}" if source else error.message
+        message = f"{source.locator} : {error.message}" if source else error.message
         placed.append(ReadError(error.path, source.line if source else None, message))
     return transcripts, placed
 
@@ -162,8 +179,7 @@ def _read_line(state: _State, raw_line: str, number: int) -> None:
                 ReadError(
                     state.path,
                     number,
-                    f"unknown speaker label '{label}': declare it with '# agent: {label}' or "
-                    f"'# customer: {label}', or indent the line if it continues the previous turn",
+                    MESSAGES["unknown-speaker"].format(label=label),
                     column=match.start("label") + 1,
                 )
             )
@@ -190,7 +206,7 @@ def _read_line(state: _State, raw_line: str, number: int) -> None:
         return
     if not state.turns:
         state.errors.append(
-            ReadError(state.path, number, "text before the first speaker turn (expected 'Label : text')", column=1)
+            ReadError(state.path, number, MESSAGES["text-before-turn"], column=1)
         )
         return
     _continue_turn(state.turns[-1], raw_line, number)
@@ -201,7 +217,7 @@ def _start(state: _State, time: str | None, number: int) -> float | None:
         return None
     moment = _moment(time)
     if moment is None:
-        state.errors.append(ReadError(state.path, number, f"invalid date or time '{time}'", column=1))
+        state.errors.append(ReadError(state.path, number, MESSAGES["invalid-time"].format(time=time), column=1))
     return moment
 
 
@@ -221,8 +237,12 @@ def _read_header(state: _State, raw_line: str, number: int) -> None:
     key, value = match.group("key").lower(), match.group("value")
     if key not in HEADER_KEYS:
         close = difflib.get_close_matches(key, HEADER_KEYS, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(HEADER_KEYS)})"
-        state.errors.append(ReadError(state.path, number, f"unknown header '{key}'{hint}", column=1))
+        hint = (
+            MESSAGES["header-did-you-mean"].format(close=close[0])
+            if close
+            else MESSAGES["header-known"].format(known=", ".join(HEADER_KEYS))
+        )
+        state.errors.append(ReadError(state.path, number, MESSAGES["unknown-header"].format(key=key, hint=hint), column=1))
         return
     if key == "channel":
         channel = fold(value).strip()
@@ -231,7 +251,7 @@ def _read_header(state: _State, raw_line: str, number: int) -> None:
                 ReadError(
                     state.path,
                     number,
-                    f"unknown channel '{value}' (expected one of: {', '.join(CHANNELS)})",
+                    MESSAGES["unknown-channel"].format(value=value, known=", ".join(CHANNELS)),
                     column=raw_line.find(value) + 1 if value else 1,
                 )
             )

@@ -41,6 +41,39 @@ _DECODER = json.JSONDecoder()
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _SENTENCE_END = re.compile(r"[.?!…]$")
 
+# What the analyst reads about a JSON value, after its path ("segments[3].text : absent"), in French
+# like every report. A value's kind is named by ``_kind`` ("un nombre").
+MESSAGES = {
+    "at": "{path} : {problem}",
+    "missing": "absent",
+    "empty": "vide",
+    "want-object": "il faut un objet, pas {kind}",
+    "want-string": "il faut un texte, pas {kind}",
+    "want-array": "il faut un tableau, pas {kind}",
+    "want-non-empty-array": "il faut un tableau non vide, pas {kind}",
+    "want-non-empty-string": "il faut un texte non vide, pas {kind}",
+    "want-id": "il faut un texte non vide ou un nombre, pas {kind}",
+    "want-conversation": "il faut un objet conversation avec « turns », pas {kind}",
+    "want-turn": "il faut un objet tour avec « speaker », « role » et « text », pas {kind}",
+    "want-name": "il faut le nom du {party} sous forme de texte, pas {kind}",
+    "want-role": "il faut « agent », « customer » ou « unknown », pas {kind}",
+    "want-seconds": "il faut un nombre de secondes depuis le début, pas {shown}",
+    "no-speech-empty": "aucune parole (la liste est vide)",
+    "no-speech-blank": "aucune parole (tous les textes sont vides)",
+    "duplicate-id": "identifiant « {id} » en double (déjà utilisé en {first})",
+    "unknown-channel": "canal inconnu « {value} » (valeurs possibles : {known})",
+    "want-channel": "il faut un canal parmi {known}, pas {kind}",
+    "no-turns": "absent (la liste des tours de parole)",
+    "no-text-did-you-mean": "absent (« {close} » trouvé : vouliez-vous dire « text » ?)",
+    "no-text": "absent (les mots du tour)",
+    "no-speaker": "ni « speaker » ni « role » : indiquez qui parle",
+    "end-before-start": "fin {end:g} avant le début {start:g}",
+    "unknown-role": "rôle inconnu « {label} » (valeurs possibles : « agent », « customer » ou « unknown »)",
+    "deepgram-no-utterances": "ni « utterances » ni paragraphes (demandez utterances=true et diarize=true)",
+    "assemblyai-no-speakers": "null : l’appel a été transcrit sans séparation des locuteurs (demandez speaker_labels=true)",
+}
+_PARTIES = {"agent": "conseiller", "customer": "client"}
+
 NO_SPEAKERS_NOTE = (
     "Transcription sans locuteurs (pas de diarisation) : les tours n'ont ni locuteur ni rôle, "
     "les règles sur le conseiller et le client ne s'appliquent pas ; transcrivez l'appel avec "
@@ -183,14 +216,14 @@ def _kind(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "true/false"
+        return "un booléen (true/false)"
     if isinstance(value, (int, float)):
-        return "a number"
+        return "un nombre"
     if isinstance(value, str):
-        return "a string"
+        return "un texte"
     if isinstance(value, list):
-        return "an array"
-    return "an object"
+        return "un tableau"
+    return "un objet"
 
 
 def _number(value: Any) -> float | None:
@@ -259,19 +292,19 @@ class _Reading:
     def error(self, path: JsonPath, problem: str, at: JsonPath | None = None) -> None:
         """A problem with the value at ``path``, on the line of ``at`` when that is a better place."""
         line = self.lines.line(path if at is None else at)
-        self.errors.append(ReadError(self.source, line, f"{json_path(path)}: {problem}"))
+        self.errors.append(ReadError(self.source, line, MESSAGES["at"].format(path=json_path(path), problem=problem)))
 
     def text_at(self, container: Any, key: str, path: JsonPath) -> str | None:
         """The tidied text at ``container[key]``; None, with an error, when it is missing or not a string."""
         if not isinstance(container, dict):
-            self.error(path, f"expected an object, not {_kind(container)}")
+            self.error(path, MESSAGES["want-object"].format(kind=_kind(container)))
             return None
         if key not in container:
-            self.error(path + (key,), "missing")
+            self.error(path + (key,), MESSAGES["missing"])
             return None
         value = container[key]
         if not isinstance(value, str):
-            self.error(path + (key,), f"expected a string, not {_kind(value)}")
+            self.error(path + (key,), MESSAGES["want-string"].format(kind=_kind(value)))
             return None
         return _tidy(value)
 
@@ -294,11 +327,11 @@ class _Reading:
     def result(self, transcript_id: str, listed: JsonPath, items: list[Any]) -> ReadResult:
         """One call transcript from the pieces, or a "no speech" error when there are none."""
         if not items:
-            self.error(listed, "no speech (the list is empty)")
+            self.error(listed, MESSAGES["no-speech-empty"])
             return [], self.errors
         if not self.pieces:
             if not self.errors:
-                self.error(listed, "no speech (every text is empty)")
+                self.error(listed, MESSAGES["no-speech-blank"])
             return [], self.errors
         transcript = Transcript(id=transcript_id, path=self.source, channel="call", turns=merge_pieces(self.pieces))
         if not any(piece.speaker for piece in self.pieces):
@@ -344,7 +377,7 @@ def _list_at(reading: _Reading, container: dict[str, Any], key: str, path: JsonP
     value = container.get(key)
     if isinstance(value, list):
         return value
-    reading.error(path + (key,), "missing" if key not in container else f"expected an array, not {_kind(value)}")
+    reading.error(path + (key,), MESSAGES["missing"] if key not in container else MESSAGES["want-array"].format(kind=_kind(value)))
     return None
 
 
@@ -377,7 +410,7 @@ def _plain_convert(document: Any, source: str, raw_text: str) -> ReadResult:
             continue
         if transcript.id in seen:
             first = json_path(seen[transcript.id])
-            reading.error(prefix + ("id",), f"duplicate id '{transcript.id}' (already used at {first})")
+            reading.error(prefix + ("id",), MESSAGES["duplicate-id"].format(id=transcript.id, first=first))
         seen.setdefault(transcript.id, prefix + ("id",))
         transcripts.append(transcript)
     return transcripts, reading.errors
@@ -385,7 +418,7 @@ def _plain_convert(document: Any, source: str, raw_text: str) -> ReadResult:
 
 def _plain_conversation(reading: _Reading, conversation: Any, prefix: JsonPath, default_id: str) -> Transcript | None:
     if not isinstance(conversation, dict):
-        reading.error(prefix, f"expected a conversation object with 'turns', not {_kind(conversation)}")
+        reading.error(prefix, MESSAGES["want-conversation"].format(kind=_kind(conversation)))
         return None
     transcript_id = default_id
     if "id" in conversation:
@@ -395,15 +428,16 @@ def _plain_conversation(reading: _Reading, conversation: Any, prefix: JsonPath, 
         elif isinstance(value, int) and not isinstance(value, bool):
             transcript_id = str(value)
         else:
-            reading.error(prefix + ("id",), f"expected a non-empty string or a number, not {_kind(value)}")
+            reading.error(prefix + ("id",), MESSAGES["want-id"].format(kind=_kind(value)))
     channel = "call"
     if "channel" in conversation:
         value = conversation["channel"]
         if isinstance(value, str) and fold(value).strip() in CHANNELS:
             channel = fold(value).strip()
         else:
-            shown = f"'{value}'" if isinstance(value, str) else _kind(value)
-            reading.error(prefix + ("channel",), f"unknown channel {shown} (expected one of: {', '.join(CHANNELS)})")
+            key = "unknown-channel" if isinstance(value, str) else "want-channel"
+            problem = MESSAGES[key].format(value=value, kind=_kind(value), known=", ".join(CHANNELS))
+            reading.error(prefix + ("channel",), problem)
     # The names an export gives for the conversation's agent and customer (a chat widget's
     # display name, a CRM's contact): the customer-name rules judge them.
     people: dict[str, str | None] = {"agent": None, "customer": None}
@@ -412,15 +446,15 @@ def _plain_conversation(reading: _Reading, conversation: Any, prefix: JsonPath, 
         if isinstance(value, str) and value.strip():
             people[key] = value.strip()
         elif key in conversation and value is not None:
-            reading.error(prefix + (key,), f"expected the {key}'s name as a string, not {_kind(value)}")
+            reading.error(prefix + (key,), MESSAGES["want-name"].format(party=_PARTIES[key], kind=_kind(value)))
     if "turns" not in conversation:
-        reading.error(prefix + ("turns",), "missing (the list of speaker turns)")
+        reading.error(prefix + ("turns",), MESSAGES["no-turns"])
         return None
     turns_value = _list_at(reading, conversation, "turns", prefix)
     if turns_value is None:
         return None
     if not turns_value:
-        reading.error(prefix + ("turns",), "no speech (the list is empty)")
+        reading.error(prefix + ("turns",), MESSAGES["no-speech-empty"])
         return None
     turns: list[Turn] = []
     for index, item in enumerate(turns_value):
@@ -434,18 +468,18 @@ def _plain_conversation(reading: _Reading, conversation: Any, prefix: JsonPath, 
 
 def _plain_turn(reading: _Reading, item: Any, path: JsonPath) -> Turn | None:
     if not isinstance(item, dict):
-        reading.error(path, f"expected a turn object with 'speaker', 'role' and 'text', not {_kind(item)}")
+        reading.error(path, MESSAGES["want-turn"].format(kind=_kind(item)))
         return None
     if "text" not in item:
         close = difflib.get_close_matches("text", [k for k in item if isinstance(k, str)], n=1)
-        hint = f" (found '{close[0]}': did you mean 'text'?)" if close else " (the words of the turn)"
-        reading.error(path + ("text",), f"missing{hint}", at=path + (close[0],) if close else None)
+        problem = MESSAGES["no-text-did-you-mean"].format(close=close[0]) if close else MESSAGES["no-text"]
+        reading.error(path + ("text",), problem, at=path + (close[0],) if close else None)
         return None
     text = reading.text_at(item, "text", path)
     if text is None:
         return None
     if not text:
-        reading.error(path + ("text",), "empty")
+        reading.error(path + ("text",), MESSAGES["empty"])
         return None
     role, role_label = _plain_role(reading, item, path)
     speaker = role_label
@@ -454,16 +488,16 @@ def _plain_turn(reading: _Reading, item: Any, path: JsonPath) -> Turn | None:
         if isinstance(value, str) and value.strip():
             speaker = value.strip()
         else:
-            reading.error(path + ("speaker",), f"expected a non-empty string, not {_kind(value)}")
+            reading.error(path + ("speaker",), MESSAGES["want-non-empty-string"].format(kind=_kind(value)))
             speaker = _speaker_id(value) or role_label
     elif "role" not in item:
-        reading.error(path, "no 'speaker' and no 'role': say who speaks")
+        reading.error(path, MESSAGES["no-speaker"])
     if "role" not in item:
         role = (role_for_label(speaker) if speaker else None) or Role.UNKNOWN
     start = _plain_time(reading, item, path, "start")
     end = _plain_time(reading, item, path, "end")
     if start is not None and end is not None and end < start:
-        reading.error(path + ("end",), f"{end:g} is before start {start:g}")
+        reading.error(path + ("end",), MESSAGES["end-before-start"].format(end=end, start=start))
         end = None
     return Turn(
         role=role,
@@ -483,12 +517,12 @@ def _plain_role(reading: _Reading, item: dict[str, Any], path: JsonPath) -> tupl
         return Role.UNKNOWN, ""
     value = item["role"]
     if not isinstance(value, str):
-        reading.error(path + ("role",), f"expected 'agent', 'customer' or 'unknown', not {_kind(value)}")
+        reading.error(path + ("role",), MESSAGES["want-role"].format(kind=_kind(value)))
         return Role.UNKNOWN, ""
     label = value.strip()
     role = _PLAIN_ROLES.get(fold(label)) or role_for_label(label)
     if role is None:
-        reading.error(path + ("role",), f"unknown role '{label}' (expected 'agent', 'customer' or 'unknown')")
+        reading.error(path + ("role",), MESSAGES["unknown-role"].format(label=label))
         return Role.UNKNOWN, label
     return role, label
 
@@ -500,7 +534,7 @@ def _plain_time(reading: _Reading, item: dict[str, Any], path: JsonPath, key: st
     number = _number(value) if isinstance(value, (int, float)) else None
     if number is None or number < 0:
         shown = f"{value}" if isinstance(value, (int, float)) and not isinstance(value, bool) else _kind(value)
-        reading.error(path + (key,), f"expected a number of seconds from the start, not {shown}")
+        reading.error(path + (key,), MESSAGES["want-seconds"].format(shown=shown))
         return None
     return number
 
@@ -579,18 +613,18 @@ def _aws_convert(document: Any, source: str, raw_text: str) -> ReadResult:
 
 def _aws_alternative(reading: _Reading, item: Any, path: JsonPath) -> dict[str, Any] | None:
     if not isinstance(item, dict):
-        reading.error(path, f"expected an object, not {_kind(item)}")
+        reading.error(path, MESSAGES["want-object"].format(kind=_kind(item)))
         return None
     alternatives = item.get("alternatives")
     if not isinstance(alternatives, list) or not alternatives:
         if "alternatives" not in item:
-            problem = "missing"
+            problem = MESSAGES["missing"]
         else:
-            problem = "empty" if alternatives == [] else f"expected a non-empty array, not {_kind(alternatives)}"
+            problem = MESSAGES["empty"] if alternatives == [] else MESSAGES["want-non-empty-array"].format(kind=_kind(alternatives))
         reading.error(path + ("alternatives",), problem)
         return None
     if not isinstance(alternatives[0], dict):
-        reading.error(path + ("alternatives", 0), f"expected an object, not {_kind(alternatives[0])}")
+        reading.error(path + ("alternatives", 0), MESSAGES["want-object"].format(kind=_kind(alternatives[0])))
         return None
     return alternatives[0]
 
@@ -686,7 +720,7 @@ def _deepgram_convert(document: Any, source: str, raw_text: str) -> ReadResult:
         return _deepgram_from_paragraphs(paragraphs, source, raw_text)
     reading = _Reading(source, raw_text, max_depth=3)
     if "utterances" not in results:
-        reading.error(("results",), "no 'utterances' and no paragraphs (request utterances=true and diarize=true)")
+        reading.error(("results",), MESSAGES["deepgram-no-utterances"])
         return [], reading.errors
     utterances = _list_at(reading, results, "utterances", ("results",))
     if utterances is None:
@@ -727,7 +761,7 @@ def _deepgram_from_paragraphs(paragraphs: list[Any], source: str, raw_text: str)
     for index, paragraph in enumerate(paragraphs):
         path: JsonPath = _PARAGRAPHS + (index,)
         if not isinstance(paragraph, dict):
-            reading.error(path, f"expected an object, not {_kind(paragraph)}")
+            reading.error(path, MESSAGES["want-object"].format(kind=_kind(paragraph)))
             continue
         sentences = _list_at(reading, paragraph, "sentences", path)
         if sentences is None:
@@ -752,7 +786,7 @@ def _assemblyai_matches(document: Any) -> bool:
 def _assemblyai_convert(document: Any, source: str, raw_text: str) -> ReadResult:
     reading = _Reading(source, raw_text, max_depth=2)
     if document.get("utterances") is None:
-        problem = "null: the call was transcribed without speaker labels (request speaker_labels=true)"
+        problem = MESSAGES["assemblyai-no-speakers"]
         reading.error(("utterances",), problem)
         return [], reading.errors
     utterances = _list_at(reading, document, "utterances", ())

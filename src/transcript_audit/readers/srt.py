@@ -21,7 +21,18 @@ FORMAT = "srt"
 EXTENSIONS = (".srt",)
 
 _NUMBER = re.compile(r"^[ \t]*(\d+)[ \t]*$")
-_EXPECTED = "expected 'hh:mm:ss,mmm --> hh:mm:ss,mmm'"
+_EXPECTED = "attendu : « hh:mm:ss,mmm --> hh:mm:ss,mmm »"
+_CUE_SHAPE = "un sous-titre est une ligne de numéro, une ligne de minutage puis son texte"
+# What the analyst reads about an SRT file, in French like every report.
+MESSAGES = {
+    "empty": "fichier vide : aucun sous-titre à lire",
+    "expected": f"{_CUE_SHAPE} ; {_EXPECTED}",
+    "truncated": f"sous-titre {{label}} sans ligne de minutage ({_EXPECTED}) : fichier tronqué ?",
+    "no-timing": f"sous-titre {{label}} sans ligne de minutage ({_EXPECTED}) : sous-titre ignoré",
+    "outside": f"texte hors d’un sous-titre ({_CUE_SHAPE}) : bloc ignoré",
+    "malformed": f"{{which}}ligne de minutage mal formée {{line}} ({_EXPECTED}) : sous-titre ignoré",
+    "which": "sous-titre {label} : ",
+}
 
 
 def sniff(data: bytes) -> bool:
@@ -37,14 +48,13 @@ def read(data: bytes, source: str, options: ReaderOptions | None = None) -> Read
 
 def parse(text: str, source: str, default_id: str = "transcript") -> ReadResult:
     if not text.strip():
-        return [], [ReadError(source, None, "empty file: no subtitle cue to read")]
+        return [], [ReadError(source, None, MESSAGES["empty"])]
     errors: list[ReadError] = []
     cues: list[Cue] = []
     seen = 0  # timing lines met, good or bad: a cue without a number is named by its rank
     for block in blocks(split_lines(text)):
         seen = _read_block(block, source, seen, cues, errors)
-    expected = f"a cue is a number line, a timing line, then its text; {_EXPECTED}"
-    return transcript_of_cues(cues, source, default_id, errors, expected, voices=False)
+    return transcript_of_cues(cues, source, default_id, errors, MESSAGES["expected"], voices=False)
 
 
 def _read_block(block: list[tuple[int, str]], source: str, seen: int, cues: list[Cue], errors: list[ReadError]) -> int:
@@ -61,12 +71,12 @@ def _read_block(block: list[tuple[int, str]], source: str, seen: int, cues: list
         if numbered:
             label = numbered.group(1)
             if index + 1 == len(block):
-                errors.append(ReadError(source, number, f"cue {label} has no timing line ({_EXPECTED}); file truncated?"))
+                errors.append(ReadError(source, number, MESSAGES["truncated"].format(label=label)))
                 return seen
             index += 1
             number, line = block[index]
             if "-->" not in line and not STARTS_LIKE_TIMING.match(line):
-                errors.append(ReadError(source, number, f"cue {label} has no timing line ({_EXPECTED}); cue skipped"))
+                errors.append(ReadError(source, number, MESSAGES["no-timing"].format(label=label)))
                 seen += 1
                 index = _next_cue(block, index)
                 continue
@@ -75,7 +85,7 @@ def _read_block(block: list[tuple[int, str]], source: str, seen: int, cues: list
                 ReadError(
                     source,
                     number,
-                    "text outside a cue (a cue is a number line, a timing line, then its text); block skipped",
+                    MESSAGES["outside"],
                 )
             )
             return seen
@@ -83,8 +93,8 @@ def _read_block(block: list[tuple[int, str]], source: str, seen: int, cues: list
         end = _next_cue(block, index + 1)
         timing = parse_timing(line)
         if timing is None:
-            which = f"cue {label}: " if label else ""
-            errors.append(ReadError(source, number, f"{which}malformed timing line {quoted(line)} ({_EXPECTED}); cue skipped"))
+            which = MESSAGES["which"].format(label=label) if label else ""
+            errors.append(ReadError(source, number, MESSAGES["malformed"].format(which=which, line=quoted(line))))
         else:
             cue = Cue(label or str(seen), *timing, block[index + 1 : end])
             check_order(cue, source, number, errors)

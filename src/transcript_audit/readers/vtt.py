@@ -23,6 +23,16 @@ EXTENSIONS = (".vtt",)
 _HEADER = re.compile(r"^WEBVTT(?=[ \t\r\n]|$)")
 _SKIPPED_BLOCK = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
 
+_TIMING_LINE = "« hh:mm:ss.mmm --> hh:mm:ss.mmm »"
+# What the analyst reads about a WebVTT file, in French like every report.
+MESSAGES = {
+    "empty": "fichier vide : aucun sous-titre WebVTT à lire",
+    "no-header": "en-tête « WEBVTT » absent : un fichier WebVTT commence par une ligne « WEBVTT »",
+    "expected": f"un sous-titre est une ligne {_TIMING_LINE} suivie de son texte",
+    "outside": f"texte hors d’un sous-titre (un sous-titre commence par une ligne {_TIMING_LINE}) : bloc ignoré",
+    "malformed": f"minutage de sous-titre mal formé {{line}} (attendu : {_TIMING_LINE}) : sous-titre ignoré",
+}
+
 
 # ---------------------------------------------------------------- the WebVTT reader
 
@@ -39,7 +49,7 @@ def read(data: bytes, source: str, options: ReaderOptions | None = None) -> Read
 def parse(text: str, source: str, default_id: str = "transcript") -> ReadResult:
     errors: list[ReadError] = []
     if not text.strip():
-        return [], [ReadError(source, None, "empty file: no WebVTT cue to read")]
+        return [], [ReadError(source, None, MESSAGES["empty"])]
     found = blocks(split_lines(text))
     if _HEADER.match(text.lstrip("\ufeff")):
         header = found.pop(0)
@@ -48,14 +58,13 @@ def parse(text: str, source: str, default_id: str = "transcript") -> ReadResult:
         if rest is not None:
             found.insert(0, header[rest:])
     else:
-        errors.append(ReadError(source, 1, "missing 'WEBVTT' header: a WebVTT file starts with a line 'WEBVTT'", column=1))
+        errors.append(ReadError(source, 1, MESSAGES["no-header"], column=1))
     cues: list[Cue] = []
     seen = 0  # timing lines met, good or bad: cue numbers count them all
     for block in found:
         if not _SKIPPED_BLOCK.match(block[0][1]):
             seen = _read_block(block, source, seen, cues, errors)
-    expected = "a cue is a line 'hh:mm:ss.mmm --> hh:mm:ss.mmm' followed by its text"
-    return transcript_of_cues(cues, source, default_id, errors, expected, voices=True)
+    return transcript_of_cues(cues, source, default_id, errors, MESSAGES["expected"], voices=True)
 
 
 def _read_block(block: list[tuple[int, str]], source: str, seen: int, cues: list[Cue], errors: list[ReadError]) -> int:
@@ -81,7 +90,7 @@ def _read_block(block: list[tuple[int, str]], source: str, seen: int, cues: list
                     ReadError(
                         source,
                         number,
-                        "text outside a cue (a cue starts with a line 'hh:mm:ss.mmm --> hh:mm:ss.mmm'); block skipped",
+                        MESSAGES["outside"],
                     )
                 )
                 return seen
@@ -99,6 +108,4 @@ def _read_block(block: list[tuple[int, str]], source: str, seen: int, cues: list
 
 
 def _malformed(source: str, number: int, line: str) -> ReadError:
-    return ReadError(
-        source, number, f"malformed cue timing {quoted(line)} (expected 'hh:mm:ss.mmm --> hh:mm:ss.mmm'); cue skipped"
-    )
+    return ReadError(source, number, MESSAGES["malformed"].format(line=quoted(line)))
