@@ -243,7 +243,7 @@ def test_a_failing_check_becomes_an_error_and_the_audit_goes_on(nlp, tmp_path):
     (tmp_path / "t.txt").write_text("Conseiller : Votre marchandise.", encoding="utf-8")
     result = audit([tmp_path / "t.txt"], auditor=auditor)
     assert [f.match for f in result.findings()] == ["Votre marchandise"]
-    assert len(result.errors) == 1 and "internal error in rule 'test-rule'" in result.errors[0].message
+    assert len(result.errors) == 1 and "erreur interne de la règle « test-rule »" in result.errors[0].message
 
 
 WHEN_NEAR = FORBIDDEN.replace("[votre marchandise]", "[jamais reçu]") + textwrap.indent(
@@ -304,5 +304,5 @@ def test_a_regex_that_runs_out_of_time_skips_its_rule_and_the_audit_goes_on(nlp,
     (result,) = auditor.audit_transcripts(transcripts)
     assert [f.rule for f in result.findings] == ["quick-rule", "quick-rule"]
     (error,) = auditor.errors  # reported once, then the rule is skipped
-    assert "rule 'slow-rule' skipped for the rest of the run" in error.message and "(a|aa)+b" in error.message
+    assert "règle « slow-rule » ignorée pour le reste de l’audit" in error.message and "(a|aa)+b" in error.message
     assert error.path.endswith("pack.yaml") and error.line is not None

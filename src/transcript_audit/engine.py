@@ -247,6 +247,8 @@ class Auditor:
         """A failing check is reported as an error (None); the other rules and files go on.
 
         A rule whose regex runs out of time is skipped for the rest of the run."""
+        import re
+
         from .matching import RegexTimeout
 
         if check.rule.id in self.timed_out:
@@ -256,11 +258,17 @@ class Auditor:
             return list(check.run(conversation))
         except RegexTimeout as error:
             self.timed_out.add(check.rule.id)
-            message = f"rule '{check.rule.id}' skipped for the rest of the run: {error} ({transcript.id})"
+            slow = re.match(r"the regex (.+) took more than (\S+) s on one turn$", str(error), re.DOTALL)
+            reason = f"l’expression régulière {slow[1]} a pris plus de {slow[2]} s sur un tour" if slow else str(error)
+            message = f"règle « {check.rule.id} » ignorée pour le reste de l’audit : {reason} ({transcript.id})"
             self.errors.append(ReadError(check.rule.source, check.rule.line, message))
         except Exception as error:  # noqa: BLE001 - a bug in one rule must not stop the audit
             self.errors.append(
-                ReadError(transcript.path, None, f"internal error in rule '{check.rule.id}' on {transcript.id}: {type(error).__name__}: {error}")
+                ReadError(
+                    transcript.path,
+                    None,
+                    f"erreur interne de la règle « {check.rule.id} » sur {transcript.id} ({type(error).__name__} : {error})",
+                )
             )
         return None
 
