@@ -35,7 +35,7 @@ def test_redacted_reports_and_messages_hold_no_personal_data(tmp_path):
     command = [sys.executable, "-m", "transcript_audit", "check", str(inputs), "--redact", "--stats", "--group-by", "agent", *outputs]
     completed = subprocess.run(command, capture_output=True, text=True)
     assert completed.returncode == 2, completed.stderr  # the JSON file has an error
-    assert "unknown role '[e-mail]'" in completed.stderr
+    assert "rôle inconnu « [e-mail] »" in completed.stderr
     texts = {path.name: path.read_text(encoding="utf-8") for path in out.iterdir()}
     assert len(texts) == len(FORMATS)
     for label in ("[téléphone]", "[e-mail]", "[IBAN]"):  # file name, transcript id, excerpt
