@@ -223,8 +223,9 @@ def _redact_turns(turns: list[Turn], findings: list[Finding]) -> tuple[list[Turn
     redacted_turns = []
     for index, turn in enumerate(turns):
         own = [(position, f) for position, f in enumerate(findings) if f.turn == index + 1 and f.span_start is not None]
+        who = {"speaker": redact(turn.speaker), "locator": redact_optional(turn.locator)}  # a sender's address, a Message-ID
         if not own:
-            redacted_turns.append(dataclasses.replace(turn, text=redact(turn.text)))
+            redacted_turns.append(dataclasses.replace(turn, text=redact(turn.text), **who))
             continue
         sensitive = candidate_spans(turn.text)
 
@@ -241,7 +242,7 @@ def _redact_turns(turns: list[Turn], findings: list[Finding]) -> tuple[list[Turn
         new_cuts[cuts[-1]] = length
         for position, finding in own:
             moved[position] = (new_cuts[outside(finding.span_start)], new_cuts[outside(finding.span_end)])
-        redacted_turns.append(dataclasses.replace(turn, text="".join(pieces)))
+        redacted_turns.append(dataclasses.replace(turn, text="".join(pieces), **who))
     findings = [
         dataclasses.replace(finding, span_start=moved[position][0], span_end=moved[position][1]) if position in moved else finding
         for position, finding in enumerate(findings)
@@ -259,6 +260,7 @@ def _redact_finding(finding: Finding) -> Finding:
         match=match,
         match_start=start if start >= 0 else None,
         message=redact(finding.message),
+        speaker=redact(finding.speaker),
         suggestion=redact_optional(finding.suggestion),
         locator=redact_optional(finding.locator),  # e-mail Message-IDs look like addresses
     )
