@@ -100,10 +100,19 @@ class AuditCache:
                 rows = self._connection.execute(f"SELECT key, data FROM {table} WHERE key IN ({marks})", chunk)
                 found.update(rows)
             if found and touch:
-                self._write(f"UPDATE {table} SET used = ? WHERE key = ?", [(time.time(), key) for key in found])
+                self._touch(table, list(found))
         except sqlite3.Error:
             return found  # a cache that cannot be read is a cache miss, never a failed audit
         return found
+
+    def _touch(self, table: str, keys: list[str]) -> None:
+        """Mark entries used now: one statement per chunk of keys, not one per key."""
+        now = time.time()
+        with self._connection:
+            self._connection.execute("BEGIN IMMEDIATE")
+            for start in range(0, len(keys), _LOOKUP_CHUNK):
+                chunk = keys[start : start + _LOOKUP_CHUNK]
+                self._connection.execute(f"UPDATE {table} SET used = ? WHERE key IN ({','.join('?' * len(chunk))})", [now, *chunk])
 
     def put_many(self, table: str, items: Iterable[tuple[str, bytes]]) -> None:
         now = time.time()
