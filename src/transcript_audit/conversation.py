@@ -8,6 +8,7 @@ check words, locates and excerpts findings the same way.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence, Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
@@ -149,7 +150,28 @@ class Conversation:
             locator=turn.locator_at(offset),
             time=turn.start,
             critical=rule.critical,
+            replacement=_replacement(rule, values) if hit is not None else None,
         )
+
+
+# "Dites « votre demande »." : a suggestion that gives the words to write, quoted once.
+_SAY_INSTEAD = re.compile(r"^\s*Dites(?:\s+simplement)?\s*«\s*(?P<words>[^«»]+?)\s*»\s*[.!]?\s*$")
+
+
+_SUBJECTS = frozenset({"je", "j'", "nous", "on", "il", "elle", "vous"})
+
+
+def _replacement(rule: Rule, values: dict[str, str]) -> str | None:
+    """The words that can replace the match as they are: the customer's own name for
+    their item (``{customer_item}``), or a phrase's suggestion that is one quoted wording."""
+    if "customer_item" in values and any("{customer_item}" in suggestion for suggestion in rule.suggestion):
+        return values["customer_item"]
+    said = _SAY_INSTEAD.match(values.get("term") or "")
+    if not said:
+        return None
+    words = said["words"].split()
+    # A short wording that stands in for the words ("votre demande"), not a sentence to say instead.
+    return said["words"] if len(words) <= 4 and words[0].lower() not in _SUBJECTS else None
 
 
 def _uses(rule: Rule, placeholder: str) -> bool:

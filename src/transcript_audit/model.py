@@ -179,6 +179,7 @@ class Finding:
     time: float | None = None  # start of the turn, in seconds, where the format gives it
     critical: bool = False  # the rule fails the whole transcript (score 0)
     fingerprint: str | None = None  # what was flagged, not where (``fingerprints.identify``)
+    replacement: str | None = None  # the one concrete wording to put in place of ``match`` (editor quick fix)
 
     def as_record(self) -> dict[str, Any]:
         return {
@@ -202,6 +203,7 @@ class Finding:
             "time": self.time,
             "critical": self.critical,
             "fingerprint": self.fingerprint,
+            "replacement": self.replacement,
         }
 
     @classmethod

@@ -41,9 +41,11 @@ def main_callback(
 
 
 from . import check_command, init_command, rules_commands  # noqa: E402  (they know nothing of ``app``)
+from . import server_command  # noqa: E402
 
 app.command()(check_command.check)
 app.command()(init_command.init)
+app.command()(server_command.server)
 
 app.add_typer(rules_commands.rules_app, name="rules")
 from .config_commands import config_app  # noqa: E402

@@ -1,0 +1,10 @@
+"""``transcript-audit server``: the Language Server for editors (docs/editors.md)."""
+
+from __future__ import annotations
+
+
+def server() -> None:
+    """Run a Language Server over standard input and output: diagnostics as you type (docs/editors.md)."""
+    from ..lsp.server import serve
+
+    serve()
