@@ -24,7 +24,7 @@ from .. import __version__
 from ..model import ReadError
 from .diagnostics import SOURCE, Lines, Problem, contains, disable_edit, error_problem, finding_problem, matched_case, overlaps
 
-DEBOUNCE = float(os.environ.get("TRANSCRIPT_AUDIT_LSP_DEBOUNCE", "0.15"))
+DEBOUNCE = float(os.environ.get("TRANSCRIPT_AUDIT_LSP_DEBOUNCE", "0.075"))
 CONFIG_NAMES = (".transcript-audit.yaml", ".transcript-audit.yml", "pyproject.toml")
 log = logging.getLogger(__name__)
 
