@@ -40,11 +40,12 @@ def main_callback(
     """Audit French customer-service conversations like a linter audits code."""
 
 
-from . import check_command, init_command, rules_commands  # noqa: E402  (they know nothing of ``app``)
+from . import check_command, daemon_command, init_command, rules_commands  # noqa: E402  (they know nothing of ``app``)
 from . import server_command  # noqa: E402
 
 app.command()(check_command.check)
 app.command()(init_command.init)
+app.command()(daemon_command.daemon)
 app.command()(server_command.server)
 
 app.add_typer(rules_commands.rules_app, name="rules")

@@ -100,8 +100,14 @@ def check(
         Optional[Path],
         typer.Option("--cache-dir", help="Cache folder [default: $TRANSCRIPT_AUDIT_CACHE_DIR, else the user cache folder].", file_okay=False),
     ] = None,
+    server: Annotated[
+        bool,
+        typer.Option("--server", help="Ask the running 'transcript-audit daemon' (same report, no model to load); run here when none answers."),
+    ] = False,
 ) -> None:
     """Audit transcripts and report what hurts the customer relationship."""
+    if server:
+        _forward_to_daemon(paths, quiet)
     from ..baseline import BaselineError
     from ..engine import AuditOptions
     from ..nlp import ModelNotInstalledError
@@ -111,6 +117,7 @@ def check(
     from ..reporters import csv_report
     from ..rule_loader import RuleLoadError
     from ..verdicts import VerdictError
+    from ..warm import pooled_auditor
 
     targets = [parse_output(value, output_format) for value in output or []]
     try:
@@ -150,7 +157,8 @@ def check(
     threshold = fail_on or FailOn(settings.fail_on or "warning")
     try:
         with progress_display(enabled=not quiet and sys.stderr.isatty(), redact_paths=redact) as on_transcript:
-            result = audit(paths, options, cache=cache, on_transcript=on_transcript, jobs=jobs or os.cpu_count() or 1)
+            auditor = pooled_auditor(options, cache)  # None but in the daemon, which keeps them loaded
+            result = audit(paths, options, auditor=auditor, cache=cache, on_transcript=on_transcript, jobs=jobs or os.cpu_count() or 1)
     except RuleLoadError as error:
         report_errors(error.errors)
     except (NoRuleSelected, BaselineError, VerdictError, ModelNotInstalledError) as error:
@@ -163,6 +171,34 @@ def check(
     for problem in result.errors:
         stderr(f"error: {problem}")
     raise typer.Exit(exit_code(result, threshold, min_score))
+
+
+def _forward_to_daemon(paths: list[Path], quiet: bool) -> None:
+    """``--server``: the daemon's report, output and exit code, as if this process had run;
+    returns (to run here) when no daemon answers or the input is standard input."""
+    from ..warm import check_request, request
+
+    argv = [argument for argument in sys.argv[1:] if argument != "--server"]
+    if "check" not in argv or any(str(path) == "-" for path in paths):
+        return
+    argv = argv[argv.index("check") :]
+    answer = request(check_request(argv, _program_name(), sys.stdout.isatty()))
+    if answer is None or not isinstance(answer.get("code"), int):
+        if not quiet:
+            stderr("note: no transcript-audit daemon answered; auditing in this process")
+        return
+    sys.stdout.flush()
+    data = str(answer.get("stdout", "")).encode(sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict")
+    sys.stdout.buffer.write(data) if hasattr(sys.stdout, "buffer") else sys.stdout.write(data.decode(sys.stdout.encoding or "utf-8"))
+    sys.stdout.flush()
+    sys.stderr.write(str(answer.get("stderr", "")))
+    raise typer.Exit(answer["code"])
+
+
+def _program_name() -> str:
+    """What usage messages call the command, as click names it from ``sys.argv[0]``."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "transcript-audit"
+    return "python -m transcript_audit" if name == "__main__.py" else name
 
 
 def _write_baseline(result: AuditResult, path: Path) -> None:
