@@ -262,6 +262,7 @@ def _redact_finding(finding: Finding) -> Finding:
         message=redact(finding.message),
         speaker=redact(finding.speaker),
         suggestion=redact_optional(finding.suggestion),
+        replacement=redact_optional(finding.replacement),
         locator=redact_optional(finding.locator),  # e-mail Message-IDs look like addresses
     )
 
