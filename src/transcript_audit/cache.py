@@ -106,13 +106,9 @@ class AuditCache:
         return found
 
     def _touch(self, table: str, keys: list[str]) -> None:
-        """Mark entries used now: one statement per chunk of keys, not one per key."""
+        """Mark entries used now (the least recently used go first when the file is full)."""
         now = time.time()
-        with self._connection:
-            self._connection.execute("BEGIN IMMEDIATE")
-            for start in range(0, len(keys), _LOOKUP_CHUNK):
-                chunk = keys[start : start + _LOOKUP_CHUNK]
-                self._connection.execute(f"UPDATE {table} SET used = ? WHERE key IN ({','.join('?' * len(chunk))})", [now, *chunk])
+        self._write(f"UPDATE {table} SET used = ? WHERE key = ?", [(now, key) for key in keys])
 
     def put_many(self, table: str, items: Iterable[tuple[str, bytes]]) -> None:
         now = time.time()

@@ -209,42 +209,79 @@ class Auditor:
 
     def _audit_batch(self, batch: list[Transcript], rule_ids: set[str] | None = None) -> Iterator[TranscriptResult]:
         from .cache import digest
-        from .conversation import Conversation
 
         checks = [check for check in self.checks if rule_ids is None or check.rule.id in rule_ids]
         to_run = [[check for check in checks if transcript.channel in check.rule.channels] for transcript in batch]
         stored: dict[str, bytes] = {}
         keys: list[dict[str, str]] = [{} for _ in batch]
+        # Each transcript's findings for all its rules at once, under one key: an unchanged
+        # library is one lookup (and one 'used' update) per transcript, not one per rule and
+        # transcript; the per-rule entries are for after a rule edit.
+        whole_keys: list[str | None] = [None] * len(batch)
+        known: dict[int, list[list[Finding]]] = {}  # position -> its rules' findings, in to_run order
         if self.cache is not None:
             for position, transcript in enumerate(batch):
                 content = digest(transcript_fingerprint(transcript))
                 keys[position] = {check.rule.id: _findings_key(content, self._fingerprints[check.rule.id]) for check in to_run[position]}
-            stored = self.cache.get_many("findings", [key for rule_keys in keys for key in rule_keys.values()])
-        needs_docs = [position for position in range(len(batch)) if any(key not in stored for key in keys[position].values()) or self.cache is None]
+                if to_run[position]:
+                    whole_keys[position] = _findings_key(content, self._rules_digest(to_run[position]))
+            wholes = self.cache.get_many("findings", [key for key in whole_keys if key is not None])
+            for position, key in enumerate(whole_keys):
+                if key in wholes:
+                    by_rule = _findings_by_rule(wholes[key], len(to_run[position]))
+                    if by_rule is not None:
+                        known[position] = by_rule
+            stored = self.cache.get_many(
+                "findings", [key for position, rule_keys in enumerate(keys) if position not in known for key in rule_keys.values()]
+            )
+        needs_docs = [
+            position for position in range(len(batch))
+            if self.cache is None or (position not in known and any(key not in stored for key in keys[position].values()))
+        ]  # fmt: skip
         parsed = self.parser.parse_groups([[turn.text for turn in batch[position].turns] for position in needs_docs])
         docs_of = dict(zip(needs_docs, parsed))
         results, new_entries = [], []
         for position, transcript in enumerate(batch):
-            findings: list[Finding] = []
-            pending = [check for check in to_run[position] if keys[position].get(check.rule.id) not in stored]
-            for check in to_run[position]:
-                key = keys[position].get(check.rule.id)
-                if key in stored:
-                    findings.extend(findings_from_bytes(stored[key]))
-            if pending:
-                wanted = frozenset().union(*(self._expression_keys[check.rule.id] for check in pending))
-                conversation = Conversation(transcript, docs_of[position], self.index, wanted, PLACEHOLDER_FILLERS)
-                for check in pending:
-                    found = self._run_check(check, conversation)
-                    if found is not None:
-                        findings.extend(found)
-                        if self.cache is not None:
-                            new_entries.append((keys[position][check.rule.id], findings_to_bytes(found)))
+            if position in known:
+                by_rule = known[position]
+            else:
+                by_rule = self._findings_of(position, transcript, to_run[position], keys[position], stored, docs_of, new_entries)
+                if self.cache is not None and whole_keys[position] is not None and all(found is not None for found in by_rule):
+                    new_entries.append((whole_keys[position], _whole_to_bytes(by_rule)))
+            findings = [finding for found in by_rule if found is not None for finding in found]
             findings.sort(key=lambda f: (f.turn, f.line or 0, f.column or 0, f.rule))
             results.append(adjust(TranscriptResult(transcript, findings, score(findings, self.weights)), self.per_path, self.weights))
         if self.cache is not None:
             self.cache.put_many("findings", new_entries)
         yield from results
+
+    def _findings_of(self, position, transcript, to_run, keys, stored, docs_of, new_entries) -> list[list[Finding] | None]:
+        """Each rule's findings on one transcript, in ``to_run`` order: read back, or run
+        (None for a rule that failed, which is never stored)."""
+        from .conversation import Conversation
+
+        by_rule: list[list[Finding] | None] = [
+            findings_from_bytes(stored[keys[check.rule.id]]) if keys.get(check.rule.id) in stored else None for check in to_run
+        ]
+        pending = [index for index, check in enumerate(to_run) if keys.get(check.rule.id) not in stored]
+        if pending:
+            wanted = frozenset().union(*(self._expression_keys[to_run[index].rule.id] for index in pending))
+            conversation = Conversation(transcript, docs_of[position], self.index, wanted, PLACEHOLDER_FILLERS)
+            for index in pending:
+                check = to_run[index]
+                found = self._run_check(check, conversation)
+                by_rule[index] = found
+                if found is not None and self.cache is not None:
+                    new_entries.append((keys[check.rule.id], findings_to_bytes(found)))
+        return by_rule
+
+    def _rules_digest(self, checks) -> str:
+        """The digest of a list of rules' definitions (memoised: a batch has few distinct lists)."""
+        ids = tuple(check.rule.id for check in checks)
+        memo = self.__dict__.setdefault("_rules_digests", {})
+        if ids not in memo:
+            memo[ids] = _digest("rules:" + ",".join(self._fingerprints[rule_id] for rule_id in ids))
+        return memo[ids]
 
     def _run_check(self, check, conversation) -> list[Finding] | None:
         """A failing check is reported as an error (None); the other rules and files go on.
@@ -318,6 +355,22 @@ def findings_to_bytes(findings: list[Finding]) -> bytes:
     """Findings as cached: without fingerprints, which a run takes after the audit."""
     records = [{key: value for key, value in finding.as_record().items() if key != "fingerprint"} for finding in findings]
     return json.dumps(records, ensure_ascii=False).encode("utf-8")
+
+
+def _whole_to_bytes(by_rule: list[list[Finding]]) -> bytes:
+    records = [[{key: value for key, value in finding.as_record().items() if key != "fingerprint"} for finding in found] for found in by_rule]
+    return json.dumps(records, ensure_ascii=False).encode("utf-8")
+
+
+def _findings_by_rule(data: bytes, rules: int) -> list[list[Finding]] | None:
+    """A transcript's stored findings per rule, or None when the entry does not fit (a miss)."""
+    try:
+        records = json.loads(data)
+    except ValueError:
+        return None
+    if not isinstance(records, list) or len(records) != rules:
+        return None
+    return [[Finding.from_record(record) for record in found] for found in records]
 
 
 def findings_from_bytes(data: bytes) -> list[Finding]:
