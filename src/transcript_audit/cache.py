@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-SCHEMA_VERSION = 3  # 2: verdicts instead of patterns; 3: findings carry their spans
+SCHEMA_VERSION = 4  # 2: verdicts instead of patterns; 3: findings carry their spans; 4: and their replacement
 DEFAULT_MAX_BYTES = 2 * 1024**3
 _TABLES = ("parses", "findings", "verdicts")
 _LOOKUP_CHUNK = 500  # keys per SELECT (SQLite's variable limit is 999 on old builds)
