@@ -164,3 +164,20 @@ async def test_a_failing_example_is_a_diagnostic_on_its_line(client: LanguageCli
     )
     found = await open_document(client, path, text)
     assert [(d.code, d.range.start.line) for d in found] == [("rule-example", 13)], [(d.range, d.message) for d in found]
+
+
+async def test_a_changed_configuration_reloads_and_open_documents_are_audited_again(client: LanguageClient):
+    """The configuration is picked up as the CLI does, and reloaded when it changes."""
+    folder = WORK / "reload"
+    path = folder / "reponses.yaml"
+    before = await open_document(client, path, library(TICKET))
+    assert "jargon-internal" in {d.code for d in before}
+    config = folder / ".transcript-audit.yaml"
+    config.write_text("ignore: [jargon]\n", encoding="utf-8")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(changes=[types.FileEvent(uri=config.as_uri(), type=types.FileChangeType.Created)])
+    )
+    after = await diagnostics_of(client, path.as_uri(), 1)
+    while "jargon-internal" in {d.code for d in after}:  # the publication from before the reload may come first
+        after = await diagnostics_of(client, path.as_uri(), 1)
+    assert not any(str(d.code).startswith("jargon") for d in after)
