@@ -13,7 +13,6 @@ import stat
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -78,8 +77,7 @@ def test_a_group_readable_runtime_folder_is_made_private(runtime):
 def test_the_peer_uid_is_checked(thread_daemon):
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as client:
         client.connect(str(thread_daemon))
-        server_side_uid = os.getuid()
-        assert warm._same_user(client) == (server_side_uid == os.getuid())
+        assert warm._same_user(client)  # the peer of a socket of this process is this user
 
 
 def test_without_a_daemon_the_client_gets_nothing(runtime):
@@ -154,7 +152,7 @@ rules:
 
 def run(arguments, env, cwd=None):
     return subprocess.run(
-        [sys.executable, "-m", "transcript_audit", *arguments], env=env, cwd=cwd, capture_output=True, text=True, timeout=240
+        [sys.executable, "-m", "transcript_audit", *arguments], env=env, cwd=cwd, capture_output=True, text=True, timeout=240, check=False
     )
 
 
