@@ -193,3 +193,24 @@ def test_cached_findings_carry_no_fingerprint_a_run_takes_them_after_the_audit()
     finding = Finding("r", "c", Severity.INFO, "m", "why", None, 1, "A", Role.AGENT, 1, 1, "x", None, fingerprint="abc")
     assert b"fingerprint" not in findings_to_bytes([finding])
     assert findings_from_bytes(findings_to_bytes([finding]))[0].fingerprint is None
+
+
+def test_editing_one_response_of_a_library_parses_that_response_only(tmp_path, builtin_rules, nlp):
+    """What keeps the editor server fast: an unchanged response is answered from the cache."""
+    cache = AuditCache(tmp_path)
+    auditor = Auditor(builtin_rules, nlp=nlp, cache=cache)
+    texts = ["Bonjour, je regarde votre dossier.", "Votre colis part demain avant midi.", "Nous avons escaladé votre ticket."]
+    list(auditor.audit_transcripts([call(text) for text in texts]))
+    parsed: list[list[str]] = []
+    parse_groups = auditor.parser.parse_groups
+
+    def counting(groups):
+        groups = [list(group) for group in groups]
+        parsed.extend(groups)
+        return parse_groups(groups)
+
+    auditor.parser.parse_groups = counting
+    edited = [*texts[:2], "Nous avons transmis votre demande au service livraison."]
+    results = list(auditor.audit_transcripts([call(text) for text in edited]))
+    assert parsed == [[turn.text for turn in call(edited[2]).turns]]  # one conversation, the edited one
+    assert len(results) == 3 and all(r.transcript.turns for r in results)
