@@ -14,8 +14,8 @@ from pathlib import Path
 
 from . import __version__
 from .fingerprints import fingerprints
-from .model import AuditResult, TranscriptResult
-from .scoring import score
+from .model import AuditResult
+from .scoring import without_findings
 
 FORMAT_VERSION = 1
 
@@ -48,11 +48,7 @@ def load_baseline(path: Path) -> set[str]:
 
 
 def apply_baseline(result: AuditResult, known: set[str]) -> AuditResult:
-    """The result without the findings the baseline already has."""
-    kept_results = []
-    baselined = 0
-    for transcript_result, prints in zip(result.transcripts, fingerprints(result.as_records())):
-        kept = [finding for finding, fingerprint in zip(transcript_result.findings, prints) if fingerprint not in known]
-        baselined += len(transcript_result.findings) - len(kept)
-        kept_results.append(TranscriptResult(transcript_result.transcript, kept, score(kept, result.weights), transcript_result.suppressed))
-    return replace(result, transcripts=kept_results, baselined=baselined)
+    """The result without the findings the baseline already has (by the fingerprints
+    ``fingerprints.identify`` gave them)."""
+    kept, baselined = without_findings(result, lambda finding: finding.fingerprint in known)
+    return replace(kept, baselined=baselined)

@@ -104,11 +104,13 @@ def select_rules(rules: Iterable[Rule], select: Sequence[str], ignore: Sequence[
     return [rule for rule in rules if _kept(rule.id, rule.category, select, ignore)]
 
 
-def adjust(result: TranscriptResult, per_path: Sequence[PathOverride], weights: dict[str, float] | None = None) -> TranscriptResult:
-    """Apply per-path settings and inline suppressions to one transcript's findings."""
-    transcript = result.transcript
-    findings, suppressed = [], list(result.suppressed)
-    for finding in result.findings:
+def adjust(
+    transcript: Transcript, found: Sequence[Finding], per_path: Sequence[PathOverride], weights: dict[str, float] | None = None
+) -> TranscriptResult:
+    """One transcript's result: per-path settings and inline suppressions applied to what its
+    checks found, then the score of what is left."""
+    findings, suppressed = [], []
+    for finding in found:
         keep = True
         for override in per_path:
             if path_matches(transcript.path, override):
@@ -250,7 +252,7 @@ class Auditor:
                     new_entries.append((whole_keys[position], _whole_to_bytes(by_rule)))
             findings = [finding for found in by_rule if found is not None for finding in found]
             findings.sort(key=lambda f: (f.turn, f.line or 0, f.column or 0, f.rule))
-            results.append(adjust(TranscriptResult(transcript, findings, score(findings, self.weights)), self.per_path, self.weights))
+            results.append(adjust(transcript, findings, self.per_path, self.weights))
         if self.cache is not None:
             self.cache.put_many("findings", new_entries)
         yield from results

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 from fractions import Fraction
 
-from .model import Finding, Severity
+from .model import AuditResult, Finding, Severity
 
 PENALTY = {Severity.ERROR: 20, Severity.WARNING: 10, Severity.INFO: 3}
 REPEAT_FACTOR = Fraction(1, 2)  # each further finding of a category counts half the one before
@@ -59,3 +60,17 @@ def _penalties_by_category(findings: list[Finding]) -> dict[str, list[int]]:
     for finding in findings:
         penalties[finding.category].append(PENALTY[finding.severity])
     return dict(sorted(penalties.items()))  # the product does not depend on order; sorted for reading
+
+
+def without_findings(result: AuditResult, drop: Callable[[Finding], bool]) -> tuple[AuditResult, int]:
+    """A copy of ``result`` without the findings ``drop`` picks (those a baseline or the
+    analysts' verdicts already know), each transcript rescored; and how many were dropped."""
+    transcripts, dropped = [], 0
+    for transcript_result in result.transcripts:
+        kept = [finding for finding in transcript_result.findings if not drop(finding)]
+        if len(kept) != len(transcript_result.findings):
+            dropped += len(transcript_result.findings) - len(kept)
+            transcript_result = dataclasses.replace(transcript_result, findings=kept, score=score(kept, result.weights))
+        transcripts.append(transcript_result)
+    return dataclasses.replace(result, transcripts=transcripts), dropped
+

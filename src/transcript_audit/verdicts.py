@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import AuditResult, TranscriptResult
-from .scoring import score
+from .model import AuditResult, Finding
+from .scoring import without_findings
 
 HEADER = ("fingerprint", "rule", "transcript", "verdict", "note", "analyst", "date")
 REQUIRED = ("fingerprint", "rule", "verdict")
@@ -91,22 +91,15 @@ def read_verdicts(path: Path) -> list[Verdict]:
 def apply_verdicts(result: AuditResult, verdicts: dict[str, Verdict]) -> AuditResult:
     """The result without the findings analysts marked false positives; confirmed ones stay.
     Verdicts on fingerprints this run did not produce are counted as stale."""
-    produced: set[str] = set()
-    kept_results: list[TranscriptResult] = []
-    dismissed = 0
-    for transcript_result in result.transcripts:
-        kept = []
-        for finding in transcript_result.findings:
-            produced.add(finding.fingerprint or "")
-            verdict = verdicts.get(finding.fingerprint or "")
-            if verdict is not None and verdict.is_false_positive:
-                dismissed += 1
-            else:
-                kept.append(finding)
-        rescored = score(kept, result.weights) if len(kept) != len(transcript_result.findings) else transcript_result.score
-        kept_results.append(dataclasses.replace(transcript_result, findings=kept, score=rescored))
+
+    def false_positive(finding: Finding) -> bool:
+        verdict = verdicts.get(finding.fingerprint or "")
+        return verdict is not None and verdict.is_false_positive
+
+    produced = {finding.fingerprint for finding in result.findings()}
+    kept, dismissed = without_findings(result, false_positive)
     stale = sum(1 for fingerprint in verdicts if fingerprint not in produced)
-    return dataclasses.replace(result, transcripts=kept_results, dismissed=result.dismissed + dismissed, stale_verdicts=stale)
+    return dataclasses.replace(kept, dismissed=result.dismissed + dismissed, stale_verdicts=stale)
 
 
 @dataclass(frozen=True)
