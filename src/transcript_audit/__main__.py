@@ -24,9 +24,28 @@ def _interrupt(signal_number, frame) -> None:
     raise Interrupted
 
 
-def main() -> None:
+def _unraisable(unraisable) -> None:
+    """An interruption that lands where Python cannot raise (a weakref or finaliser
+    callback, such as importlib's module-lock cleanup) would be printed as "Exception
+    ignored" and lost, and the run would go on: deliver it again a moment later, back in
+    ordinary code, through a one-shot timer."""
+    if not isinstance(unraisable.exc_value, Interrupted):
+        sys.__unraisablehook__(unraisable)
+    elif hasattr(signal, "setitimer"):
+        signal.signal(signal.SIGALRM, _interrupt)
+        signal.setitimer(signal.ITIMER_REAL, 0.01)
+    else:  # no timers (Windows): the next instruction will have to do
+        signal.raise_signal(signal.SIGINT)
+
+
+def install_handlers() -> None:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
+    sys.unraisablehook = _unraisable
+
+
+def main() -> None:
+    install_handlers()
     try:
         from .cli import app
 
