@@ -136,3 +136,26 @@ def test_an_interruption_inside_a_callback_is_delivered_again_not_printed_and_lo
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "interrupted", done.stderr
     assert "Exception ignored" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_an_interruption_while_a_worker_starts_waits_until_the_worker_has_its_start_up_data():
+    """Seen once in CI: SIGTERM landed while a spawned worker's start-up pickle was being
+    written, and the worker printed 'pickle data was truncated' with a traceback."""
+    from transcript_audit import __main__ as entry
+    from transcript_audit.parallel import _interruptions_deferred
+
+    previous = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+    entry.install_handlers()
+    steps = []
+    try:
+        with pytest.raises(entry.Interrupted):
+            with _interruptions_deferred():
+                signal.raise_signal(signal.SIGTERM)
+                steps.append("write finished")
+            steps.append("after the block")
+        assert steps == ["write finished"]
+        assert signal.getsignal(signal.SIGTERM) is entry._interrupt  # the run's handler is back
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        sys.unraisablehook = sys.__unraisablehook__

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from .model import ReadError, Transcript, TranscriptResult
@@ -64,7 +66,8 @@ def audit_in_processes(
     try:
         in_flight: deque[Future] = deque()
         for batch in _batches(transcripts):
-            in_flight.append(pool.submit(_audit_batch, batch, keep_texts))
+            with _interruptions_deferred():  # a submit may start a worker
+                in_flight.append(pool.submit(_audit_batch, batch, keep_texts))
             if len(in_flight) >= 2 * jobs:
                 yield from _collect(in_flight.popleft(), errors)
         while in_flight:
@@ -73,6 +76,28 @@ def audit_in_processes(
         _stop(pool, before)  # interrupted (Ctrl-C, SIGTERM) or failed: do not wait for batches in flight
         raise
     pool.shutdown()
+
+
+@contextmanager
+def _interruptions_deferred() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM until the block ends. Starting a spawned worker writes
+    its start-up data down a pipe; an interruption in the middle of that write left
+    the new worker a truncated pickle, and it printed a traceback on the shared
+    stderr. Signal handlers can only be changed from the main thread: elsewhere the
+    block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda number, frame: received.append(number)) for number in held}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if received:
+            signal.raise_signal(received[0])
 
 
 def _stop(pool: ProcessPoolExecutor, before: set) -> None:
