@@ -30,6 +30,7 @@ import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from transcript_audit import located_yaml
 from transcript_audit.model import CHANNELS, ReadError, Role, Transcript
 from transcript_audit.readers import (
     canned,
@@ -691,6 +692,42 @@ yaml_texts = st.builds(
 @example(b"[" * 3000)  # seconds in PyYAML's scanner before "nested too deeply"
 def test_canned_yaml_reader_never_raises_on_any_library(data):
     check_reader(canned, data, "reponses-sav.yaml")
+
+
+def _shape(value: Any) -> Any:
+    """A verbatim value with everything a reader reads of it: text, lines, and each
+    scalar's style and marks (line, column and character index of both ends)."""
+    if isinstance(value, located_yaml.MarkedText):
+        node = value.node
+        ends = [(mark.line, mark.column, mark.index) for mark in (node.start_mark, node.end_mark)]
+        return ("text", str(value), node.style, node.tag, ends)
+    if isinstance(value, dict):
+        return ("map", value.line, [(key, _shape(item)) for key, item in value.items()])
+    if isinstance(value, list):
+        return ("list", value.line, [_shape(item) for item in value])
+    return value
+
+
+def _outcome(load, text: str) -> Any:
+    try:
+        return _shape(load(text))
+    except located_yaml.YamlError as error:
+        return ("error", error.message, error.mark)
+    except RecursionError:
+        return ("error", "recursion")
+
+
+@pytest.mark.skipif(located_yaml._FAST_LOADER is None, reason="PyYAML built without libyaml")
+@cases(FEWER)
+@given(st.one_of(inputs(YAML_SAMPLES), encoded(yaml_texts), encoded(yaml_texts)))
+@example("reponses:\n  - titre: « Réponse é »\n    texte: |\n      Bonjour 😀 à vous,\n      c’est noté\n".encode())
+@example(b"reponses:\r\n  - titre: 'a'\r\n    texte: \"b\\nc\"\r\n")
+@example(b"x: &r [*r]\n")
+def test_libyaml_and_pyyaml_read_a_library_alike(data):
+    """The fast path (libyaml) must give what the pure-Python composer gives, or an
+    error worded by it: same values, styles, lines, columns and character indices."""
+    text = data.decode("utf-8", "replace").lstrip("\ufeff")
+    assert _outcome(located_yaml.load_verbatim, text) == _outcome(located_yaml._load_verbatim_slowly, text)
 
 
 # ---------------------------------------------------------------- the registry: extension, sniffing, forced format
