@@ -702,8 +702,8 @@ def registered(monkeypatch):
     """The registry with the e-mail readers in it (as ``readers/__init__.py`` will list them)."""
     from transcript_audit import readers
 
-    monkeypatch.setitem(readers._MODULES, "email", "email_message")
-    monkeypatch.setitem(readers._MODULES, "mbox", "mbox")
+    monkeypatch.setitem(readers._READERS, "email", ("email_message", (".eml",)))
+    monkeypatch.setitem(readers._READERS, "mbox", ("mbox", (".mbox",)))
     return readers
 
 

@@ -362,7 +362,9 @@ def test_sniff(data, is_vtt, is_srt):
 
 
 def test_module_constants():
-    assert (vtt.FORMAT, vtt.EXTENSIONS, srt.FORMAT, srt.EXTENSIONS) == ("vtt", (".vtt",), "srt", (".srt",))
+    from transcript_audit import readers
+
+    assert (vtt.FORMAT, readers.extensions("vtt"), srt.FORMAT, readers.extensions("srt")) == ("vtt", (".vtt",), "srt", (".srt",))
 
 
 # ---------------------------------------------------------------- properties

@@ -24,17 +24,20 @@ from .base import ReaderOptions, ReadResult
 from .unreadable import describe
 
 # Reader modules by format name, imported on first use.
-_MODULES = {
-    "text": "labelled_text",
-    "vtt": "vtt",
-    "srt": "srt",
-    "json": "json_document",
-    "csv": "csv_table",
-    "email": "email_message",
-    "mbox": "mbox",
-    "canned": "canned",
-    "docx": "docx_document",
-    "pdf": "pdf_document",
+# Each format's module and the file extensions it reads. The extensions are here, not
+# in the modules, so that choosing a reader imports that reader only: a run on a YAML
+# library need not import the e-mail, Word and PDF readers and what they import.
+_READERS = {
+    "text": ("labelled_text", (".txt",)),
+    "vtt": ("vtt", (".vtt",)),
+    "srt": ("srt", (".srt",)),
+    "json": ("json_document", (".json",)),
+    "csv": ("csv_table", (".csv", ".tsv")),
+    "email": ("email_message", (".eml",)),
+    "mbox": ("mbox", (".mbox",)),
+    "canned": ("canned", (".yaml", ".yml")),
+    "docx": ("docx_document", (".docx",)),
+    "pdf": ("pdf_document", (".pdf",)),
 }
 
 STDIN = Path("-")
@@ -67,25 +70,30 @@ def _reason(error: OSError) -> str:
 
 
 def reader(name: str) -> ModuleType:
-    return import_module(f".{_MODULES[name]}", __name__)
+    return import_module(f".{_READERS[name][0]}", __name__)
 
 
 def formats() -> list[str]:
-    return list(_MODULES)
+    return list(_READERS)
+
+
+def extensions(name: str) -> tuple[str, ...]:
+    """The file extensions the ``name`` reader is chosen for (lower case, with the dot)."""
+    return _READERS[name][1]
 
 
 def default_include() -> list[str]:
-    return sorted({f"*{ext}" for name in _MODULES for ext in reader(name).EXTENSIONS})
+    return sorted({f"*{ext}" for name in _READERS for ext in extensions(name)})
 
 
 def reader_for(path: Path, data: bytes, forced: str | None = None) -> ModuleType:
     if forced:
         return reader(forced)
     suffix = path.suffix.lower()
-    for name in _MODULES:
-        if suffix in reader(name).EXTENSIONS:
+    for name in _READERS:
+        if suffix in extensions(name):
             return reader(name)
-    for name in _MODULES:
+    for name in _READERS:
         module = reader(name)
         if hasattr(module, "sniff") and module.sniff(data):
             return module
@@ -101,7 +109,7 @@ def _unreadable(path: Path, data: bytes, forced: str | None) -> str | None:
     suffix = path.suffix.lower()
     if forced and forced != "text":
         return None
-    if not forced and any(suffix in reader(name).EXTENSIONS for name in _MODULES if name != "text"):
+    if not forced and any(suffix in extensions(name) for name in _READERS if name != "text"):
         return None
     return describe(data, suffix)
 
@@ -216,14 +224,27 @@ def read_file(path: Path, options: ReaderOptions, forced: str | None = None) -> 
     """Read one file (or standard input) with the right reader, never raising on bad input.
 
     Speakers a format leaves without a role get one later, in ``pipeline``."""
+    source, data, error = file_bytes(path)
+    if error is not None:
+        return [], [error]
+    return read_bytes(path, source, data, options, forced)
+
+
+def file_bytes(path: Path) -> tuple[str, bytes, ReadError | None]:
+    """The name a file is shown under and its bytes, or why it cannot be read."""
     source = "<stdin>" if path == STDIN else display_path(path)
     try:
         if path != STDIN and not stat.S_ISREG(mode := path.stat().st_mode):
-            return [], [ReadError(source, None, _not_regular(mode))]  # never open a pipe or a device
+            return source, b"", ReadError(source, None, _not_regular(mode))  # never open a pipe or a device
         data = sys.stdin.buffer.read() if path == STDIN else path.read_bytes()
     except OSError as error:
         message = MESSAGES["link-loop"] if error.errno == errno.ELOOP else None
-        return [], [ReadError(source, None, message or MESSAGES["unreadable-file"].format(reason=_reason(error)))]
+        return source, b"", ReadError(source, None, message or MESSAGES["unreadable-file"].format(reason=_reason(error)))
+    return source, data, None
+
+
+def read_bytes(path: Path, source: str, data: bytes, options: ReaderOptions, forced: str | None = None) -> ReadResult:
+    """The transcripts of a file's bytes, by the reader its name or content calls for."""
     unreadable = _unreadable(path, data, forced)
     if unreadable:
         return [], [ReadError(source, None, unreadable)]  # a .doc, an image: never "text before the first turn"

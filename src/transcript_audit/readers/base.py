@@ -7,9 +7,10 @@ from ``roles`` outside this package. A format module imports these, never
 another format module (``tests/test_layers.py`` checks it).
 
 A reader module exposes ``FORMAT`` (its name for ``--input-format``),
-``EXTENSIONS``, ``read(data, source, options) -> (transcripts, errors)`` and,
+``read(data, source, options) -> (transcripts, errors)`` and,
 when its content can be recognised without the extension,
-``sniff(data) -> bool``. A reader never raises on bad input: it returns
+``sniff(data) -> bool``; its file extensions are listed in the registry
+(``readers/__init__._READERS``). A reader never raises on bad input: it returns
 located ``ReadError`` values, and one bad conversation in a file does not
 stop the others.
 """

@@ -21,7 +21,6 @@ from .canned_library import NOT_A_LIBRARY, Placer, Where, find_library, read_lib
 from .decoding import decoded_head, split_lines
 
 FORMAT = "canned"
-EXTENSIONS = (".yaml", ".yml")
 
 # The YAML loader's messages (shared with rule packs, in English for their authors) in French.
 _YAML_PROBLEMS = (

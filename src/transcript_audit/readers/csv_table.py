@@ -27,7 +27,6 @@ from .decoding import LINE_BREAK, UndecodableError, decode
 from .html_text import html_to_text, looks_like_html
 
 FORMAT = "csv"
-EXTENSIONS = (".csv", ".tsv")
 
 # What the analyst reads about a table, in French like every report. A "ligne de données"
 # is a row below the header, counted from 1; the error's line is the file's line.

@@ -24,7 +24,6 @@ from .speaker_lines import SourceLine, parse_document_lines
 from .unreadable import describe, message, reason
 
 FORMAT = "docx"
-EXTENSIONS = (".docx",)
 
 MAX_DOCUMENT_XML = 50 * 1024 * 1024  # word/document.xml, uncompressed: 50 MB is ~10,000 pages of text
 MAX_PACKAGE = 500 * 1024 * 1024  # every part of the package, uncompressed (images included)

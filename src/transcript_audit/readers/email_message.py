@@ -17,7 +17,6 @@ from .base import ReaderOptions, ReadResult
 from .mail_text import NO_OWN_TEXT, parse_message, prepare, unreadable
 
 FORMAT = "email"
-EXTENSIONS = (".eml",)
 
 _STRONG_HEADERS = re.compile(
     rb"^(?:from|received|return-path|message-id|mime-version|delivered-to|dkim-signature|arc-seal|"

@@ -17,7 +17,6 @@ from ..model import ReadError
 from .base import JsonShape, ReaderOptions, ReadResult, decode_or_error
 
 FORMAT = "json"
-EXTENSIONS = (".json",)
 
 # What the analyst reads about a JSON file, in French like every report.
 MESSAGES = {

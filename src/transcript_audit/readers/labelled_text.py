@@ -9,10 +9,9 @@ from __future__ import annotations
 from .base import ReaderOptions, ReadResult, read_decoded
 from .speaker_lines import HEADER_KEYS, parse
 
-__all__ = ["EXTENSIONS", "FORMAT", "HEADER_KEYS", "parse", "read"]
+__all__ = ["FORMAT", "HEADER_KEYS", "parse", "read"]
 
 FORMAT = "text"
-EXTENSIONS = (".txt",)
 
 
 def read(data: bytes, source: str, options: ReaderOptions | None = None) -> ReadResult:

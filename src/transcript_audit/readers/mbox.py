@@ -19,7 +19,6 @@ from .base import ReaderOptions, ReadResult
 from .mail_text import NO_OWN_TEXT, MailMessage, is_reply_subject, normalise_subject, parse_message, prepare, unreadable
 
 FORMAT = "mbox"
-EXTENSIONS = (".mbox",)
 
 # An envelope line as mbox writers put it: "From jean@exemple.fr Tue Mar  4 09:12:00 2025".
 _ENVELOPE = re.compile(

@@ -23,7 +23,6 @@ from .speaker_lines import SourceLine, parse_document_lines
 from .unreadable import describe, message, reason
 
 FORMAT = "pdf"
-EXTENSIONS = (".pdf",)
 
 MAX_PAGES = 2000  # a two-hour call is ~40 pages; more is a book or a merged export
 

@@ -18,7 +18,6 @@ from .cues import STARTS_LIKE_TIMING, Cue, blocks, check_order, parse_timing, qu
 from .decoding import decoded_head, split_lines
 
 FORMAT = "srt"
-EXTENSIONS = (".srt",)
 
 _NUMBER = re.compile(r"^[ \t]*(\d+)[ \t]*$")
 _EXPECTED = "attendu : « hh:mm:ss,mmm --> hh:mm:ss,mmm »"

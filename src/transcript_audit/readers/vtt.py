@@ -18,7 +18,6 @@ from .cues import STARTS_LIKE_TIMING, Cue, blocks, check_order, parse_timing, qu
 from .decoding import decoded_head, split_lines
 
 FORMAT = "vtt"
-EXTENSIONS = (".vtt",)
 
 _HEADER = re.compile(r"^WEBVTT(?=[ \t\r\n]|$)")
 _SKIPPED_BLOCK = re.compile(r"^(?:NOTE|STYLE|REGION)(?:[ \t]|$)")
