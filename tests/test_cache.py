@@ -186,6 +186,35 @@ def test_a_token_pattern_is_validated_by_spacy_once_then_remembered(tmp_path, mo
     assert calls == [good, bad, bad]  # an invalid pattern is never remembered as valid
 
 
+def test_a_pack_whose_regexes_and_patterns_passed_is_not_checked_again_until_it_changes(tmp_path, monkeypatch):
+    from transcript_audit import rule_loader
+
+    compiled = []  # the regexes checked for backtracking, once they compiled
+    real_check = rule_loader.nested_repetition
+    monkeypatch.setattr(rule_loader, "nested_repetition", lambda source: compiled.append(source) or real_check(source))
+    pack = tmp_path / "pack.yaml"
+    from .test_rule_loader import FORBIDDEN
+
+    good = FORBIDDEN.replace(
+        "      phrases: [votre marchandise]\n",
+        "      regex: ['back[- ]?office']\n      patterns: [[{LOWER: votre}, {LEMMA: marchandise}]]\n",
+    )
+    pack.write_text(good, encoding="utf-8")
+    first = rule_loader.load_pack(pack, memo=AuditCache(tmp_path / "cache"))
+    assert first.errors == [] and "back[- ]?office" in compiled
+    compiled.clear()
+    second = rule_loader.load_pack(pack, memo=AuditCache(tmp_path / "cache"))
+    assert second.errors == [] and compiled == []  # remembered: nothing compiled
+    assert second.rules == first.rules  # and the same rules
+
+    broken = good.replace("'back[- ]?office'", "'back[- ?office'")
+    pack.write_text(broken, encoding="utf-8")
+    for _ in range(2):  # a pack with an error is never noted as checked
+        assert [error.message for error in rule_loader.load_pack(pack, memo=AuditCache(tmp_path / "cache")).errors] == [
+            "invalid regex 'back[- ?office': unterminated character set at position 4"
+        ]
+
+
 def test_cached_findings_carry_no_fingerprint_a_run_takes_them_after_the_audit():
     from transcript_audit.engine import findings_from_bytes, findings_to_bytes
     from transcript_audit.model import Finding, Role, Severity
