@@ -9,5 +9,5 @@ from ..model import AuditResult
 
 
 def render(result: AuditResult, stream: TextIO) -> None:
-    json.dump(result.as_records(), stream, ensure_ascii=False, indent=2)
+    stream.write(json.dumps(result.as_records(), ensure_ascii=False, indent=2))  # one write: json.dump writes each token
     stream.write("\n")
