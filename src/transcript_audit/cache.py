@@ -1,12 +1,15 @@
 """The audit cache: parsed turns and findings, reused when nothing they depend on changed.
 
-One SQLite file in the user's cache folder (``default_cache_dir``) holds three
+One SQLite file in the user's cache folder (``default_cache_dir``) holds four
 tables: ``verdicts`` (what a validator accepted: rule packs, configurations and
-token patterns are not validated again while unchanged), ``parses`` (a transcript's parsed turns, as a spaCy ``DocBin``, keyed
-by its texts, the model, its version and components) and ``findings`` (what
-one rule found in one transcript, keyed by the transcript's content and the
-rule's whole definition). Re-auditing an unchanged corpus reads findings back;
-after a rule edit, only that rule runs again, on cached parses.
+token patterns are not validated again while unchanged), ``parses`` (a
+transcript's parsed turns, as a spaCy ``DocBin``, keyed by its texts, the model,
+its version and components), ``findings`` (what one rule found in one
+transcript, keyed by the transcript's content, the rule's whole definition and
+the engine's version) and ``files`` (an input file's whole results, keyed by its
+bytes and every setting: ``file_results``). Re-auditing an unchanged file is one
+lookup; after an edit, unchanged transcripts read their findings back; after a
+rule edit, only that rule runs again, on cached parses.
 
 SQLite gives what a shared cache needs: two runs can use it at once (WAL
 journal, busy timeout), an interrupted run leaves it consistent (every batch is
@@ -27,7 +30,7 @@ from pathlib import Path
 
 SCHEMA_VERSION = 4  # 2: verdicts instead of patterns; 3: findings carry their spans; 4: and their replacement
 DEFAULT_MAX_BYTES = 2 * 1024**3
-_TABLES = ("parses", "findings", "verdicts")
+_TABLES = ("parses", "findings", "verdicts", "files")
 _LOOKUP_CHUNK = 500  # keys per SELECT (SQLite's variable limit is 999 on old builds)
 
 

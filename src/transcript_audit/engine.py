@@ -159,7 +159,8 @@ class Auditor:
         self.checks = [CHECK_TYPES[rule.check](rule) for rule in self.rules]
         # Digests, not definitions: a findings key is then the hash of two short strings,
         # where hashing each rule's whole definition for each transcript cost a warm run 0.2 s.
-        self._fingerprints = {rule.id: _digest(rule_fingerprint(rule)) for rule in self.rules}
+        # With the engine's version: a new release or an edited check must not reuse old findings.
+        self._fingerprints = {rule.id: _digest(engine_version() + rule_fingerprint(rule)) for rule in self.rules}
         self.errors: list[ReadError] = []  # checks that failed, reported with the read errors
         self.timed_out: set[str] = set()  # rules whose regex ran out of time: not run again
 
@@ -277,6 +278,10 @@ class Auditor:
                     new_entries.append((keys[check.rule.id], findings_to_bytes(found)))
         return by_rule
 
+    def rule_digest(self, rule_id: str) -> str:
+        """The digest of a rule's definition and of the engine that runs it."""
+        return self._fingerprints[rule_id]
+
     def _rules_digest(self, checks) -> str:
         """The digest of a list of rules' definitions (memoised: a batch has few distinct lists)."""
         ids = tuple(check.rule.id for check in checks)
@@ -319,12 +324,44 @@ class Auditor:
         return [result.findings for result in self._audit_batch(transcripts, {rule_id})]
 
 
+@functools.cache
+def engine_version() -> str:
+    """The package's code, spaCy's version and the model's: what a finding depends on
+    besides its transcript and its rule. Hashing the package's sources (a few ms) makes
+    an edited checkout miss as surely as an upgraded install."""
+    import importlib.metadata
+
+    from .nlp import MODEL
+
+    hasher = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        hasher.update(path.relative_to(package).as_posix().encode())
+        hasher.update(path.read_bytes())
+    versions = []
+    for distribution in ("spacy", MODEL.replace("_", "-")):
+        try:
+            versions.append(importlib.metadata.version(distribution))
+        except importlib.metadata.PackageNotFoundError:
+            versions.append("none")
+    return f"{hasher.hexdigest()} spacy {versions[0]} model {versions[1]}"
+
+
+_LOCATION_FIELDS = frozenset({"source", "line", "column", "extended_by", "flag_examples", "pass_examples"})
+
+
 def rule_fingerprint(rule: Rule) -> str:
-    """Everything in a rule that can change its findings (not where it is written)."""
-    definition = dataclasses.asdict(rule)
-    for where in ("source", "line", "column", "extended_by", "flag_examples", "pass_examples"):
-        definition.pop(where)
-    return json.dumps(definition, sort_keys=True, default=str, ensure_ascii=False)
+    """Everything in a rule that can change its findings (not where it is written).
+    The same text ``dataclasses.asdict`` would give, four times faster: its deep copies
+    were a tenth of a warm run."""
+    definition = {f.name: getattr(rule, f.name) for f in dataclasses.fields(rule) if f.name not in _LOCATION_FIELDS}
+    return json.dumps(definition, sort_keys=True, default=_plain_value, ensure_ascii=False)
+
+
+def _plain_value(value):
+    if dataclasses.is_dataclass(value):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    return str(value)
 
 
 def transcript_fingerprint(transcript: Transcript) -> str:

@@ -12,6 +12,7 @@ redaction comes last so that no later stage sees a masked text.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,12 +42,22 @@ def audit(
     on_transcript: Callable[[TranscriptResult], None] | None = None,
     jobs: int = 1,
 ) -> AuditResult:
-    """Audit every transcript under ``paths``; unreadable files become ``errors``."""
+    """Audit every transcript under ``paths``; unreadable files become ``errors``.
+
+    With a ``cache``, a file whose bytes and settings are unchanged is answered
+    whole from it (``file_results``), unless the texts are kept."""
     from .readers import read_all
 
     options = options or AuditOptions()
-    read = read_all(paths, options.reader, options.include, options.exclude, options.input_format)
-    return audit_inputs(read, options, auditor=auditor, cache=cache, on_transcript=on_transcript, jobs=jobs)
+    if cache is None or options.keep_texts or options.with_text:
+        read = read_all(paths, options.reader, options.include, options.exclude, options.input_format)
+        return audit_inputs(read, options, auditor=auditor, cache=cache, on_transcript=on_transcript, jobs=jobs)
+    auditor = auditor or _auditor(options, cache)
+    remembered = _RememberedFiles(cache, auditor, options)
+    return audit_inputs(
+        remembered.read(paths), options, auditor=auditor, cache=cache, on_transcript=on_transcript, jobs=jobs,
+        remembered=remembered,
+    )  # fmt: skip
 
 
 def audit_inputs(
@@ -57,6 +68,7 @@ def audit_inputs(
     cache: AuditCache | None = None,
     on_transcript: Callable[[TranscriptResult], None] | None = None,
     jobs: int = 1,
+    remembered: _RememberedFiles | None = None,
 ) -> AuditResult:
     """The pipeline over transcripts already read (each file's problems travel with them).
 
@@ -66,20 +78,23 @@ def audit_inputs(
     ``jobs`` > 1 audits batches in that many processes, with the same result
     in the same order. Audited transcripts keep no text.
     """
-    if auditor is None:
-        rules = load_active_rules(options, cache=cache)
-        if not rules:
-            raise NoRuleSelected("no rule selected: check --select, --ignore and --rules")
-        auditor = Auditor(rules, per_path=options.per_path, weights=options.weights, cache=cache)
+    auditor = auditor or _auditor(options, cache)
     known = _baseline(options.baseline)
     verdicts = _verdicts(options.verdicts)
     errors: list[ReadError] = []
-    audited = _audited(auditor, _prepared(read, options, errors), jobs, keep_texts=options.keep_texts or options.with_text)
+    prepared = _prepared(read, options, errors)
+    if remembered is not None:
+        prepared = remembered.track(prepared)
+    audited = _audited(auditor, prepared, jobs, keep_texts=options.keep_texts or options.with_text)
     results = []
     for result in audited:
         results.append(result)
+        if remembered is not None:
+            remembered.collect(result)
         if on_transcript is not None:
             on_transcript(result)
+    if remembered is not None:
+        results = remembered.merged(results, on_transcript)
     errors.extend(auditor.errors)
     auditor.errors.clear()
     result = AuditResult(
@@ -90,6 +105,86 @@ def audit_inputs(
         weights=dict(auditor.weights),
     )
     return finish(result, known, verdicts, options.redact, options.group_by, options.with_stats, options.with_text)
+
+
+def _auditor(options: AuditOptions, cache: AuditCache | None) -> Auditor:
+    rules = load_active_rules(options, cache=cache)
+    if not rules:
+        raise NoRuleSelected("no rule selected: check --select, --ignore and --rules")
+    return Auditor(rules, per_path=options.per_path, weights=options.weights, cache=cache)
+
+
+class _RememberedFiles:
+    """The files answered whole from the cache, and the others' results to store.
+
+    Results come out of the audit in the order their transcripts went in, so the
+    file of each is known from the order alone; a remembered file's results are put
+    back in its place among the others at the end."""
+
+    def __init__(self, cache: AuditCache, auditor: Auditor, options: AuditOptions):
+        from . import file_results
+
+        self.cache, self.auditor, self.options = cache, auditor, options
+        self.settings = file_results.settings_digest(auditor, options.reader, options.input_format)
+        self.hits: list[tuple[int, TranscriptResult]] = []
+        self.misses: dict[int, tuple[str, list[ReadError], list[TranscriptResult]]] = {}
+        self.current = -1  # the file being read
+        self.order: deque[int] = deque()  # the file of each transcript sent to the audit
+        self.collected: list[tuple[int, TranscriptResult]] = []
+
+    def read(self, paths: Sequence[Path]) -> ReadResults:
+        from . import file_results
+        from .readers import STDIN, discover, file_bytes, read_bytes
+
+        options = self.options
+        for index, item in enumerate(discover(paths, options.include, options.exclude)):
+            self.current = index
+            if isinstance(item, ReadError):
+                yield [], [item]
+                continue
+            source, data, error = file_bytes(item)
+            if error is not None:
+                yield [], [error]
+                continue
+            key = file_results.file_key(self.settings, source, data) if item != STDIN else None
+            found = file_results.load(self.cache, key) if key is not None else None
+            if found is not None:
+                results, problems = found
+                self.hits.extend((index, result) for result in results)
+                yield [], problems  # the read errors in their place
+                continue
+            transcripts, problems = read_bytes(item, source, data, options.reader, options.input_format)
+            if key is not None:
+                self.misses[index] = (key, problems, [])
+            yield transcripts, problems
+
+    def track(self, transcripts: Iterable[Transcript]) -> Iterator[Transcript]:
+        for transcript in transcripts:
+            self.order.append(self.current)
+            yield transcript
+
+    def collect(self, result: TranscriptResult) -> None:
+        self.collected.append((self.order.popleft(), result))
+
+    def merged(self, results: list[TranscriptResult], on_transcript) -> list[TranscriptResult]:
+        """Every result in file order; the files audited now are stored, unless a rule
+        failed during the run (its findings would be missing)."""
+        from . import file_results
+
+        if not self.auditor.errors:
+            for index, result in self.collected:
+                if index in self.misses:
+                    self.misses[index][2].append(result)
+            for key, problems, found in self.misses.values():
+                file_results.store(self.cache, key, found, problems)
+        if on_transcript is not None:
+            for _, result in self.hits:
+                on_transcript(result)
+        if not self.hits:
+            return results
+        placed = self.collected + self.hits
+        placed.sort(key=lambda pair: pair[0])  # stable: a file's transcripts keep their order
+        return [result for _, result in placed]
 
 
 def _prepared(read: ReadResults, options: AuditOptions, errors: list[ReadError]) -> Iterator[Transcript]:
