@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from pygls.uris import from_fs_path
 from .. import __version__
 from ..model import ReadError
 from .diagnostics import SOURCE, Lines, Problem, contains, disable_edit, error_problem, finding_problem, matched_case, overlaps
+from .worker import WORKER
 
 DEBOUNCE = float(os.environ.get("TRANSCRIPT_AUDIT_LSP_DEBOUNCE", "0.075"))
 CONFIG_NAMES = (".transcript-audit.yaml", ".transcript-audit.yml", "pyproject.toml")
@@ -42,8 +42,7 @@ class Audited:
 class AuditServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("transcript-audit", __version__)
-        self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transcript-audit")
-        self._session = None
+        self.worker = WORKER.executor
         self.audited: dict[str, Audited] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.latest: dict[str, int | None] = {}
@@ -52,17 +51,7 @@ class AuditServer(LanguageServer):
     # ------------------------------------------------------------ in the worker thread
 
     def session(self):
-        if self._session is None:
-            from ..cache import AuditCache, CacheUnavailable, default_cache_dir
-            from .session import Session
-
-            try:
-                cache = AuditCache(default_cache_dir())
-            except CacheUnavailable as error:
-                log.warning("%s; auditing without a cache", error)
-                cache = None
-            self._session = Session(cache)
-        return self._session
+        return WORKER.session()
 
     def compute(self, uri: str, path: Path, text: str, version: int | None, encoding: str) -> Audited | None:
         if self.latest.get(uri, version) != version:
@@ -235,7 +224,7 @@ async def did_change_watched_files(ls: AuditServer, params: types.DidChangeWatch
 def _watched(ls: AuditServer, path: Path) -> bool:
     if path.name in CONFIG_NAMES:
         return True
-    session = ls._session
+    session = WORKER.current
     return session is not None and session.watched(path)
 
 
