@@ -55,7 +55,7 @@ def library(edited_body: str, others: int = 19) -> str:
     lines = ["responses:"]
     for index in range(others + 1):
         body = edited_body if index == 0 else response_text(60, index)
-        lines += [f"  - name: Réponse {index}", f"    body: {body}"]
+        lines += [f"  - name: Réponse {index}", "    body: |", f"      {body}"]  # a block: the text holds ": "
     return "\n".join(lines) + "\n"
 
 
@@ -73,9 +73,13 @@ def server_pid(client_pid: int) -> int:
 
 
 async def wait_diagnostics(client, uri: str, version: int) -> list:
+    """The findings published for ``version``; a read error means the measure is void."""
     while True:
         params = await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         if params.uri == uri and (params.version is None or params.version >= version):
+            errors = [d.message for d in params.diagnostics if d.code == "read-error"]
+            if errors or not params.diagnostics:
+                raise SystemExit(f"the server found no finding to measure by: {errors or 'no diagnostic'}")
             return list(params.diagnostics)
 
 
@@ -128,8 +132,11 @@ async def measure(edits: int, debounce: float, folder: Path) -> dict:
 def cold_check(path: Path, folder: Path) -> float:
     env = {**installed_environment(), "TRANSCRIPT_AUDIT_CACHE_DIR": str(folder / "check-cache")}
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "transcript_audit", "check", "-q", "-f", "json", str(path)], env=env, capture_output=True, check=False)
-    return time.perf_counter() - started
+    done = subprocess.run([sys.executable, "-m", "transcript_audit", "check", "-q", "-f", "json", str(path)], env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1):  # 2: the file did not read, nothing was audited
+        raise SystemExit(f"the cold check failed: {done.stderr.strip()}")
+    return seconds
 
 
 def main() -> None:
