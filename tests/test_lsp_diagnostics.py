@@ -116,6 +116,55 @@ def test_a_replacement_takes_the_case_of_the_words_it_replaces():
     assert matched_case("votre demande", "votre ticket") == "votre demande"
 
 
+def _suppressed(text: str) -> dict[str, tuple]:
+    """Each response's name and the rules it disables, as the JSON reader reads ``text``."""
+    from transcript_audit.readers import json_document
+    from transcript_audit.readers.base import ReaderOptions
+
+    transcripts, _ = json_document.read(text.encode("utf-8"), "lib.json", ReaderOptions())
+    return {t.id: tuple(rule for turn, rules in t.suppressions if turn is None for rule in rules) for t in transcripts}
+
+
+JSON_LIBRARY = """{
+  "responses": [
+    {"name": "Accueil", "body": "Bonjour, merci pour votre message."},
+    {
+      "name": "Escalade",
+      "body": "Nous avons escaladé votre ticket."
+    }
+  ]
+}
+"""
+
+
+def test_disable_in_a_json_response_goes_into_that_response_only():
+    problem = Problem(((5, 20), (5, 30)), 2, "m", "jargon-internal", turn_line=5)
+    edit = disable_edit("json", Lines(JSON_LIBRARY), problem)
+    assert edit == (((3, 5), (3, 5)), '"disable": ["jargon-internal"], ')
+    assert sorted(_suppressed(_apply(JSON_LIBRARY, edit)).values()) == [(), ("jargon-internal",)]
+    # And on a response written on one line.
+    first = disable_edit("json", Lines(JSON_LIBRARY), Problem(((2, 40), (2, 50)), 2, "m", "closing", turn_line=2))
+    assert first == (((2, 5), (2, 5)), '"disable": ["closing"], ')
+
+
+def test_disable_extends_a_json_list_and_finds_a_macro_around_its_action():
+    text = JSON_LIBRARY.replace('"name": "Escalade",', '"name": "Escalade", "disable": ["closing"],')
+    edited = _apply(text, disable_edit("json", Lines(text), Problem(((5, 0), (5, 1)), 2, "m", "jargon-internal", turn_line=5)))
+    assert '"disable": ["closing", "jargon-internal"]' in edited and sorted(_suppressed(edited).values())[-1] == ("closing", "jargon-internal")
+    macros = (
+        '{"macros": [\n  {"title": "Escalade", "actions": [\n'
+        '    {"field": "comment_value", "value": "Votre ticket a été escaladé."}\n  ]}\n]}\n'
+    )
+    edit = disable_edit("json", Lines(macros), Problem(((2, 0), (2, 1)), 2, "m", "jargon-internal", turn_line=2))
+    assert edit == (((1, 3), (1, 3)), '"disable": ["jargon-internal"], ')  # the macro, not its action
+    assert list(_suppressed(_apply(macros, edit)).values()) == [("jargon-internal",)]
+
+
+def test_no_json_disable_where_the_line_holds_several_responses():
+    minified = '{"responses": [{"name": "A", "body": "Votre ticket."}, {"name": "B", "body": "Votre ticket."}]}'
+    assert disable_edit("json", Lines(minified), Problem(((0, 0), (0, 1)), 2, "m", "jargon-internal", turn_line=0)) is None
+
+
 def _apply(text: str, edit) -> str:
     """Apply a one-line insertion (UTF-16 columns equal code points in these texts)."""
     ((line, column), _), new_text = edit

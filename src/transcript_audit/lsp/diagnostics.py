@@ -11,6 +11,7 @@ without a client; ``server`` turns it into lsprotocol types.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -212,9 +213,9 @@ _TEXT_DISABLE = re.compile(r"^(?P<head>\s*#\s*transcript-audit\s*:\s*disable\s*=
 def disable_edit(format_name: str, lines: Lines, problem: Problem) -> Edit | None:
     """The edit that silences ``problem.code`` for its response or turn, in the format's own syntax.
 
-    A canned response in YAML gets (or extends) its ``disable: [...]`` field; a
+    A canned response in YAML or JSON gets (or extends) its ``disable`` list; a
     speaker-labelled turn gets a ``# transcript-audit: disable=...`` line above it.
-    Other formats have no inline suppression: None.
+    Other formats (CSV rows, e-mails, subtitles) have no inline suppression: None.
     """
     if problem.code is None or problem.turn_line is None:
         return None
@@ -222,6 +223,8 @@ def disable_edit(format_name: str, lines: Lines, problem: Problem) -> Edit | Non
         return _yaml_disable(lines, problem.turn_line, problem.code)
     if format_name == "text":
         return _text_disable(lines, problem.turn_line, problem.code)
+    if format_name == "json":
+        return _json_disable(lines, problem.turn_line, problem.code)
     return None
 
 
@@ -267,6 +270,87 @@ def _text_disable(lines: Lines, turn_line: int, rule: str) -> Edit:
         return (position, position), f",{rule}"
     position = lines.position(turn_line, 0)
     return (position, position), f"# transcript-audit: disable={rule}{lines.newline}"
+
+
+def _json_disable(lines: Lines, body_line: int, rule: str) -> Edit | None:
+    """``"disable": ["rule"]`` in the JSON object of the response whose body is on ``body_line``.
+
+    JSON gives no column, and a response may be a macro whose body sits in a nested
+    action object: each object around that line is tried, innermost first, and an edit
+    is kept only if the JSON reader, reading the edited text, then finds one more
+    response with that rule disabled and nothing else changed. Minified JSON, where
+    several responses share the line, gets no edit: which one is meant is unknown."""
+    text = "\n".join(lines.lines)
+    starts = [0]
+    for line in lines.lines:
+        starts.append(starts[-1] + len(line) + 1)
+    if body_line >= len(lines.lines):
+        return None
+    first, last = starts[body_line], starts[body_line + 1] - 1
+    candidates = sorted(
+        ((start, end) for start, end in _json_objects(text) if start <= last and end >= first), key=lambda span: span[1] - span[0]
+    )
+    before = _json_disabled(text, rule)
+    if before is None:
+        return None
+    chosen: tuple[tuple[int, int], int, str] | None = None
+    for start, end in candidates:
+        if chosen is not None and start > chosen[0][0] and end < chosen[0][1]:
+            continue  # inside the object already chosen
+        existing = _JSON_DISABLE.search(text, start, end)
+        if existing:
+            at, inserted = existing.end(), (f', "{rule}"' if existing["items"].strip() else f'"{rule}"')
+        else:
+            at, inserted = start + 1, f'"disable": ["{rule}"], '
+        after = _json_disabled(text[:at] + inserted + text[at:], rule)
+        if after is None or after[0] != before[0] or after[1] != before[1] + 1:
+            continue
+        if chosen is not None:
+            if not (start < chosen[0][0] and end > chosen[0][1]):
+                return None  # another response on the same line would do as well
+            continue  # an enclosing object (the library) that also reads as a response: keep the inner one
+        chosen = ((start, end), at, inserted)
+    if chosen is None:
+        return None
+    _, at, inserted = chosen
+    line = bisect.bisect_right(starts, at) - 1
+    position = lines.position(line, at - starts[line])
+    return (position, position), inserted
+
+
+_JSON_DISABLE = re.compile(r'"disable"\s*:\s*\[(?P<items>[^\]]*)')
+
+
+def _json_objects(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of every JSON object in ``text``, strings skipped."""
+    spans, open_at, in_string, escaped = [], [], False, False
+    for index, character in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif character == "\\":
+                escaped = True
+            elif character == '"':
+                in_string = False
+        elif character == '"':
+            in_string = True
+        elif character == "{":
+            open_at.append(index)
+        elif character == "}" and open_at:
+            spans.append((open_at.pop(), index))
+    return spans
+
+
+def _json_disabled(text: str, rule: str) -> tuple[int, int] | None:
+    """(responses, responses with ``rule`` disabled) as the JSON reader reads ``text``; None if it does not read."""
+    from ..readers import json_document
+    from ..readers.base import ReaderOptions
+
+    transcripts, errors = json_document.read(text.encode("utf-8"), "document.json", ReaderOptions())
+    if errors and not transcripts:
+        return None
+    disabled = sum(1 for t in transcripts if any(turn is None and rule in rules for turn, rules in t.suppressions))
+    return len(transcripts), disabled
 
 
 def _indent(text: str) -> int:

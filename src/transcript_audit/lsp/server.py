@@ -297,7 +297,7 @@ def code_action(ls: AuditServer, params: types.CodeActionParams) -> list[types.C
         if edit is not None:
             disabled.add(problem.code)
             where, new_text = edit
-            what = "cette réponse" if audited.format == "canned" else "ce tour"
+            what = "cette réponse" if audited.format in ("canned", "json") else "ce tour"
             actions.append(
                 types.CodeAction(
                     title=f"Désactiver {problem.code} pour {what}",
