@@ -119,6 +119,21 @@ async def test_open_change_hover_and_code_actions(client: LanguageClient):
     assert await change_document(client, path, disabled, 4) == []
 
 
+async def test_a_json_library_gets_the_disable_action_on_its_response(client: LanguageClient):
+    path = WORK / "reponses.json"
+    text = '{\n  "responses": [\n    {\n      "name": "Suivi",\n      "body": "Bonjour, je regarde votre ticket. Belle journée."\n    }\n  ]\n}\n'
+    found = [d for d in await open_document(client, path, text, "json") if d.code == "jargon-internal"]
+    assert found and found[0].range.start.line == 4
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(types.TextDocumentIdentifier(path.as_uri()), found[0].range, types.CodeActionContext(diagnostics=found))
+    )
+    disable = {action.title: action.edit.changes[path.as_uri()][0] for action in actions}["Désactiver jargon-internal pour cette réponse"]
+    assert disable.range.start == types.Position(2, 5) and disable.new_text == '"disable": ["jargon-internal"], '
+    lines = text.splitlines(keepends=True)
+    lines[2] = lines[2][:5] + disable.new_text + lines[2][5:]
+    assert not [d for d in await change_document(client, path, "".join(lines), 2) if d.code == "jargon-internal"]
+
+
 async def test_a_labelled_transcript_gets_utf16_ranges_after_an_emoji(client: LanguageClient):
     path = WORK / "chat.txt"
     text = "Client : Bonjour 😀 mon ordinateur portable ne s'allume plus.\nConseiller : Bonjour 😀, je regarde votre ticket.\n"
