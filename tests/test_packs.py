@@ -35,6 +35,31 @@ EXTEND = """\
     """
 
 
+def test_an_extension_that_fails_its_example_is_reported_at_its_own_file_and_line(tmp_path):
+    """`rules test` named the base rule's pack with the extension's line number."""
+    from typer.testing import CliRunner
+
+    from transcript_audit.cli import app
+
+    pack = company_pack(tmp_path, EXTEND.replace('flag: ["Je regarde le SKU."]', 'flag: ["Je regarde la référence."]'))
+    result = CliRunner().invoke(app, ["rules", "test", str(pack)])
+    assert result.exit_code == 1
+    [fail] = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    assert fail.startswith("FAIL jargon-internal: flag example at ") and fail.endswith("acme.yaml:7"), fail
+
+
+def test_an_extending_pack_open_in_the_editor_shows_its_failing_example_and_not_the_base_rule_s(tmp_path):
+    from transcript_audit.lsp.session import Session
+
+    text = textwrap.dedent(EXTEND.replace('flag: ["Je regarde le SKU."]', 'flag: ["Je regarde la référence."]'))
+    pack = tmp_path / "rules" / "acme.yaml"
+    pack.parent.mkdir()
+    pack.write_text(text, encoding="utf-8")
+    report = Session().pack_report(pack, text)
+    assert report.errors == []
+    assert [(outcome.rule.id, outcome.example.line) for outcome in report.failures] == [("jargon-internal", 7)]
+
+
 def test_extends_adds_terms_severity_and_examples_and_disable_removes(tmp_path):
     rules = rules_with(company_pack(tmp_path, EXTEND))
     internal = rules["jargon-internal"]

@@ -269,7 +269,7 @@ def _extension(context: _Context, raw: LocatedDict, mark: Mark, path: tuple) -> 
     add = _expression_at(context, raw, "add", path)
     if not context.clean(path):
         return None
-    flag_examples, pass_examples = _examples(raw)
+    flag_examples, pass_examples = _examples(raw, context.path)
     severity = raw.get("severity")
     return Extension(
         rule=raw["rule"].strip(), add=add or Expression(), severity=Severity(severity) if severity else None,
@@ -301,7 +301,7 @@ def _rule(context: _Context, raw: LocatedDict, mark: Mark, path: tuple) -> Rule 
             context.error(raw.value_marks[key] if key in raw else mark, problem)
         if len(context.errors) > errors_before:
             return None
-    flag_examples, pass_examples = _examples(raw)
+    flag_examples, pass_examples = _examples(raw, context.path)
     suggestion = raw.get("suggestion", ())
     channels = raw.get("channels") or CHANNELS  # an empty list means every channel, as no list does
     return Rule(
@@ -393,7 +393,7 @@ def _whole(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _examples(raw: LocatedDict) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
+def _examples(raw: LocatedDict, source: str) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
     value = raw.get("examples")
     if value is None:
         return (), ()
@@ -402,7 +402,9 @@ def _examples(raw: LocatedDict) -> tuple[tuple[Example, ...], tuple[Example, ...
         examples = value[key]
         parsed.append(
             tuple(
-                Example(item, None, mark.line) if isinstance(item, str) else Example(item["text"], item.get("channel"), mark.line)
+                Example(item, None, mark.line, source)
+                if isinstance(item, str)
+                else Example(item["text"], item.get("channel"), mark.line, source)
                 for item, mark in zip(examples, examples.item_marks)
             )
         )

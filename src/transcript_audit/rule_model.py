@@ -107,6 +107,7 @@ class Example:
     text: str
     channel: str | None
     line: int
+    source: str | None = None  # the pack it is written in (an ``extends:`` adds examples from another)
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,7 @@ def test_rules(
     failed = [outcome for outcome in outcomes if not outcome.passed]
     for outcome in failed:
         kind = "flag" if outcome.expected_flag else "pass"
-        where = f"{outcome.rule.source}:{outcome.example.line}"
+        where = f"{outcome.example.source or outcome.rule.source}:{outcome.example.line}"
         typer.echo(f"FAIL {outcome.rule.id}: {kind} example at {where}")
         for line in outcome.example.text.strip().splitlines():
             typer.echo(f"    | {line}")

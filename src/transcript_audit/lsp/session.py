@@ -178,15 +178,21 @@ class Session:
             except RuleLoadError as error:
                 mine = [e for e in error.errors if _same_file(e.path, copy)]
                 return PackReport(mine or [ReadError(str(path), None, str(e)) for e in error.errors], [])
-            # The rules this file defines (an extended rule's examples may live in another file).
-            own = [rule for rule in rules if _same_file(rule.source, copy)]
+            # The examples written in this file: of the rules it defines, and of the rules
+            # it extends (``extends:`` adds examples to a rule of another pack).
+            def mine(example) -> bool:
+                return _same_file(example.source, copy)
+
+            own = [rule for rule in rules if any(mine(e) for e in (*rule.flag_examples, *rule.pass_examples))]
             if not own:
                 return PackReport([], [])
             outcomes = run_examples(Auditor(own, cache=self.cache))
-        return PackReport([], [outcome for outcome in outcomes if not outcome.passed])
+        return PackReport([], [outcome for outcome in outcomes if not outcome.passed and mine(outcome.example)])
 
 
-def _same_file(shown: str, path: Path) -> bool:
+def _same_file(shown: str | None, path: Path) -> bool:
+    if shown is None:
+        return False
     try:
         return Path(shown).resolve() == path.resolve()
     except (OSError, RuntimeError):
