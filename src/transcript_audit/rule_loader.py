@@ -242,7 +242,7 @@ def load_pack(path: Path, validate_patterns: bool = True, memo: Verdicts | None 
     # A pack whose every regex and token pattern passed before is not compiled and
     # validated again (a sixth of a warm run); only a pack loaded without errors is noted.
     checks = ("rule pack checks", _validators_version(), text)
-    context.checked = remembered and validate_patterns and memo.accepted(*checks)
+    context.checked = remembered and memo.accepted(*checks)
     if isinstance(document, LocatedDict):
         _convert_pack(context, pack, document)
     if memo is not None and not remembered and not problems:

@@ -26,9 +26,20 @@ def _load(rules: list[Path] | None, no_builtin_rules: bool, config: Path | None,
         preview=True,  # every rule is listed, shown and tested, preview ones marked
     )
     try:
-        return load_active_rules(options, validate_patterns=validate_patterns)
+        return load_active_rules(options, validate_patterns=validate_patterns, cache=_validators_memo())
     except RuleLoadError as error:
         report_errors(error.errors)
+
+
+def _validators_memo():
+    """The audit cache, for what validators accepted in earlier runs (a pack unchanged since
+    is not validated again); None, silently, where its folder cannot be used."""
+    from ..cache import AuditCache, CacheUnavailable, default_cache_dir
+
+    try:
+        return AuditCache(default_cache_dir())
+    except CacheUnavailable:
+        return None
 
 
 @rules_app.command("list")
