@@ -215,6 +215,23 @@ def test_a_pack_whose_regexes_and_patterns_passed_is_not_checked_again_until_it_
         ]
 
 
+def test_a_trusted_pack_is_checked_again_by_a_new_engine(tmp_path, monkeypatch):
+    """A release whose own checks flag a new backtracking form must not trust packs checked by the old one."""
+    from transcript_audit import rule_loader
+
+    from .test_rule_loader import FORBIDDEN
+
+    pack = tmp_path / "pack.yaml"
+    pack.write_text(FORBIDDEN.replace("      phrases: [votre marchandise]\n", "      regex: ['back[- ]?office']\n"), encoding="utf-8")
+    assert rule_loader.load_pack(pack, memo=AuditCache(tmp_path / "cache")).errors == []
+    checked = []
+    real_check = rule_loader.nested_repetition
+    monkeypatch.setattr(rule_loader, "nested_repetition", lambda source: checked.append(source) or real_check(source))
+    monkeypatch.setattr(rule_loader, "engine_version", lambda: "a later release")
+    rule_loader.load_pack(pack, memo=AuditCache(tmp_path / "cache"))
+    assert checked == ["back[- ]?office"]
+
+
 def test_cached_findings_carry_no_fingerprint_a_run_takes_them_after_the_audit():
     from transcript_audit.engine import findings_from_bytes, findings_to_bytes
     from transcript_audit.model import Finding, Role, Severity

@@ -145,6 +145,42 @@ def test_a_damaged_entry_is_a_miss(tmp_path, files, reads, auditor):
     assert len(reads) == 4 and again == records(audit([files], auditor=Auditor(auditor.rules, cache=None)))
 
 
+def test_a_folder_whose_name_is_not_utf8_is_stored_and_read_back(tmp_path, reads, auditor):
+    """A review found store() failing on os.fsdecode's escapes (a Latin-1 folder name)."""
+    folder = tmp_path / os.fsdecode(b"r\xe9ponses")
+    folder.mkdir()
+    (folder / "appel.txt").write_text(CALL, encoding="utf-8")
+    cache = AuditCache(tmp_path / "cache")
+    first = records(audit([folder], auditor=Auditor(auditor.rules, cache=cache), cache=cache))
+    reads.clear()
+    again = records(audit([folder], auditor=Auditor(auditor.rules, cache=cache), cache=cache))
+    assert reads == [] and again == first and first["transcripts"][0]["findings"]
+
+
+def test_the_engine_version_changes_with_a_reader_library(monkeypatch):
+    """A PDF read while pypdf was missing (an error) must not be served once it is installed."""
+    import importlib.metadata
+
+    from transcript_audit import versions
+
+    versions.engine_version.cache_clear()
+    installed = versions.engine_version()
+    real = importlib.metadata.version
+
+    def without_pypdf(name):
+        if name == "pypdf":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", without_pypdf)
+    versions.engine_version.cache_clear()
+    try:
+        assert "pypdf none" in versions.engine_version() and versions.engine_version() != installed
+    finally:
+        monkeypatch.undo()
+        versions.engine_version.cache_clear()
+
+
 def test_the_rule_fingerprint_is_the_whole_definition_as_asdict_gives_it():
     """The fast fingerprint must miss no field: compared with the slow, obvious one."""
     for rule in load_active_rules(AuditOptions(preview=True)):

@@ -25,6 +25,7 @@ from .readers.base import ReaderOptions
 from .rule_loader import builtin_rules_dir, load_rules
 from .rule_model import Rule
 from .scoring import score
+from .versions import engine_version
 
 if TYPE_CHECKING:  # sqlite3 and the readers are imported only by commands that audit
     from .cache import AuditCache
@@ -322,29 +323,6 @@ class Auditor:
     def findings_of_rule(self, rule_id: str, transcripts: list[Transcript]) -> list[list]:
         """What one rule finds in each transcript (used to run rule examples)."""
         return [result.findings for result in self._audit_batch(transcripts, {rule_id})]
-
-
-@functools.cache
-def engine_version() -> str:
-    """The package's code, spaCy's version and the model's: what a finding depends on
-    besides its transcript and its rule. Hashing the package's sources (a few ms) makes
-    an edited checkout miss as surely as an upgraded install."""
-    import importlib.metadata
-
-    from .nlp import MODEL
-
-    hasher = hashlib.sha256()
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        hasher.update(path.relative_to(package).as_posix().encode())
-        hasher.update(path.read_bytes())
-    versions = []
-    for distribution in ("spacy", MODEL.replace("_", "-")):
-        try:
-            versions.append(importlib.metadata.version(distribution))
-        except importlib.metadata.PackageNotFoundError:
-            versions.append("none")
-    return f"{hasher.hexdigest()} spacy {versions[0]} model {versions[1]}"
 
 
 _LOCATION_FIELDS = frozenset({"source", "line", "column", "extended_by", "flag_examples", "pass_examples"})

@@ -5,8 +5,8 @@ parse the file, fingerprint each transcript and look its findings up; this
 cache answers a whole file with one lookup, as ruff's cache answers a source
 file. The key is the file's bytes and the path it is shown under, the reader
 options, every active rule's definition, the per-path overrides and weights,
-and ``engine.engine_version()``: the package's own code, spaCy's and the
-model's versions. A change to any of them is a miss, and the transcripts go through
+and ``versions.engine_version()``: the package's own code and the versions
+of the libraries that read and audit (spaCy, the model, PyYAML, pypdf…). A change to any of them is a miss, and the transcripts go through
 the per-transcript cache as before.
 
 Only runs that let go of the texts use it (not ``--with-text`` nor the HTML
@@ -36,10 +36,11 @@ TABLE = "files"
 def settings_digest(auditor: Auditor, reader: ReaderOptions, forced: str | None) -> str:
     """Everything but the file that decides a file's results."""
     from .cache import digest
+    from .versions import engine_version
 
-    rules = [auditor.rule_digest(rule.id) for rule in auditor.rules]  # each includes engine_version()
+    rules = [auditor.rule_digest(rule.id) for rule in auditor.rules]
     return digest(
-        "file settings", repr(reader), forced or "", json.dumps(rules),
+        "file settings", engine_version(), repr(reader), forced or "", json.dumps(rules),
         repr(auditor.per_path), json.dumps(auditor.weights, sort_keys=True),
     )  # fmt: skip
 
@@ -54,7 +55,7 @@ def load(cache: AuditCache, key: str) -> tuple[list[TranscriptResult], list[Read
     if data is None:
         return None
     try:
-        stored = json.loads(data)
+        stored = json.loads(data.decode("utf-8", "surrogatepass"))
         results = [_result(record) for record in stored["results"]]
         errors = [ReadError(**record) for record in stored["errors"]]
     except (ValueError, KeyError, TypeError):
@@ -70,7 +71,8 @@ def load(cache: AuditCache, key: str) -> tuple[list[TranscriptResult], list[Read
 
 def store(cache: AuditCache, key: str, results: list[TranscriptResult], errors: list[ReadError]) -> None:
     records = {"results": [_record(result) for result in results], "errors": [asdict(error) for error in errors]}
-    cache.put_many(TABLE, [(key, json.dumps(records, ensure_ascii=False).encode("utf-8"))])
+    # surrogatepass: a path from a folder whose name is not UTF-8 (os.fsdecode's escapes)
+    cache.put_many(TABLE, [(key, json.dumps(records, ensure_ascii=False).encode("utf-8", "surrogatepass"))])
 
 
 def _record(result: TranscriptResult) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from .checks import CHECK_TYPES
 from .located_yaml import LocatedDict, LocatedList, Mark
 from .model import CHANNELS, ReadError, Severity
 from .regexes import nested_repetition
+from .versions import engine_version
 from .rule_model import ALL, COMMON_PLACEHOLDERS, PLACEHOLDER, Example, Expression, Field, Measured, Phrase, Rule, Trigger, Unless
 
 
@@ -131,16 +132,6 @@ def _spacy_version() -> str:
     return importlib.metadata.version("spacy")
 
 
-@functools.cache
-def _validators_version() -> str:
-    """What decides whether a regex or token pattern is accepted: Python's ``re``, the
-    ``regex`` engine and spaCy's validator."""
-    import importlib.metadata
-    import sys
-
-    return f"python {sys.version}; regex {importlib.metadata.version('regex')}; spacy {_spacy_version()}"
-
-
 def spacy_pattern_problems(pattern: list[dict[str, Any]]) -> list[str]:
     """spaCy's own validator (imported on first use: it imports all of spaCy)."""
     from spacy.schemas import validate_token_pattern
@@ -241,7 +232,9 @@ def load_pack(path: Path, validate_patterns: bool = True, memo: Verdicts | None 
     context.invalid = [where for where, _ in problems]
     # A pack whose every regex and token pattern passed before is not compiled and
     # validated again (a sixth of a warm run); only a pack loaded without errors is noted.
-    checks = ("rule pack checks", _validators_version(), text)
+    # Under the engine's version: Python's ``re``, the ``regex`` engine, spaCy's validator and
+    # this package's own checks (a release that flags a new backtracking form checks again).
+    checks = ("rule pack checks", engine_version(), text)
     context.checked = remembered and memo.accepted(*checks)
     if isinstance(document, LocatedDict):
         _convert_pack(context, pack, document)
