@@ -723,10 +723,13 @@ def _outcome(load, text: str) -> Any:
 @example("reponses:\n  - titre: « Réponse é »\n    texte: |\n      Bonjour 😀 à vous,\n      c’est noté\n".encode())
 @example(b"reponses:\r\n  - titre: 'a'\r\n    texte: \"b\\nc\"\r\n")
 @example(b"x: &r [*r]\n")
+@example(b"reponses:\n  - titre: a\n    texte: |-#note\n      Bonjour\n")  # libyaml reads it, PyYAML refuses
+@example("\ufeffreponses:\n  - titre: a\n    texte: !\n".encode("utf-8-sig"))  # a second BOM, past libyaml's index
 def test_libyaml_and_pyyaml_read_a_library_alike(data):
     """The fast path (libyaml) must give what the pure-Python composer gives, or an
     error worded by it: same values, styles, lines, columns and character indices."""
-    text = data.decode("utf-8", "replace").lstrip("\ufeff")
+    text = data.decode("utf-8", "replace")
+    text = text[1:] if text.startswith("\ufeff") else text  # one BOM, as the readers' decoding drops
     assert _outcome(located_yaml.load_verbatim, text) == _outcome(located_yaml._load_verbatim_slowly, text)
 
 
