@@ -160,6 +160,24 @@ def test_disable_extends_a_json_list_and_finds_a_macro_around_its_action():
     assert list(_suppressed(_apply(macros, edit)).values()) == [("jargon-internal",)]
 
 
+def test_a_json_disable_goes_to_the_response_asked_for_never_to_another_one():
+    """A review found the edit landing in a neighbour's "disable" (a text value, or a nested one)."""
+    text = (
+        '{"responses": [\n'
+        '  {"name": "Accueil", "body": "Bonjour, merci pour votre message.",\n'
+        '   "meta": {"disable": []}, "disable": "closing", "tags": ["x"]},\n'
+        '  {"name": "Escalade", "body": "Nous avons escaladé votre ticket."}\n'
+        ']}\n'
+    )
+    edit = disable_edit("json", Lines(text), Problem(((3, 0), (3, 1)), 2, "m", "jargon-internal", turn_line=3))
+    assert _suppressed(_apply(text, edit)) == {"Accueil": ("closing",), "Escalade": ("jargon-internal",)}
+    # On the first response: its own text "disable" is extended, the nested one left alone.
+    edit = disable_edit("json", Lines(text), Problem(((1, 0), (1, 1)), 2, "m", "vague", turn_line=1))
+    edited = _apply(text, edit)
+    assert '"disable": "closing, vague"' in edited and '"meta": {"disable": []}' in edited
+    assert _suppressed(edited) == {"Accueil": ("closing", "vague"), "Escalade": ()}
+
+
 def test_no_json_disable_where_the_line_holds_several_responses():
     minified = '{"responses": [{"name": "A", "body": "Votre ticket."}, {"name": "B", "body": "Votre ticket."}]}'
     assert disable_edit("json", Lines(minified), Problem(((0, 0), (0, 1)), 2, "m", "jargon-internal", turn_line=0)) is None

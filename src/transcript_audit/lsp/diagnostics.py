@@ -276,49 +276,48 @@ def _json_disable(lines: Lines, body_line: int, rule: str) -> Edit | None:
     """``"disable": ["rule"]`` in the JSON object of the response whose body is on ``body_line``.
 
     JSON gives no column, and a response may be a macro whose body sits in a nested
-    action object: each object around that line is tried, innermost first, and an edit
-    is kept only if the JSON reader, reading the edited text, then finds one more
-    response with that rule disabled and nothing else changed. Minified JSON, where
-    several responses share the line, gets no edit: which one is meant is unknown."""
+    action object: the objects around that line are tried, innermost first, and an
+    edit is kept only if the JSON reader, reading the edited text, finds that very
+    response with the rule added to what it disabled and every other response as it
+    was. Minified JSON, where several responses share the line, gets no edit: which
+    one is meant is unknown."""
     text = "\n".join(lines.lines)
     starts = [0]
     for line in lines.lines:
         starts.append(starts[-1] + len(line) + 1)
     if body_line >= len(lines.lines):
         return None
-    first, last = starts[body_line], starts[body_line + 1] - 1
-    candidates = sorted(
-        ((start, end) for start, end in _json_objects(text) if start <= last and end >= first), key=lambda span: span[1] - span[0]
-    )
-    before = _json_disabled(text, rule)
+    before = _json_responses(text)
     if before is None:
         return None
-    chosen: tuple[tuple[int, int], int, str] | None = None
-    for start, end in candidates:
-        if chosen is not None and start > chosen[0][0] and end < chosen[0][1]:
-            continue  # inside the object already chosen
-        existing = _JSON_DISABLE.search(text, start, end)
-        if existing:
-            at, inserted = existing.end(), (f', "{rule}"' if existing["items"].strip() else f'"{rule}"')
-        else:
-            at, inserted = start + 1, f'"disable": ["{rule}"], '
-        after = _json_disabled(text[:at] + inserted + text[at:], rule)
-        if after is None or after[0] != before[0] or after[1] != before[1] + 1:
-            continue
-        if chosen is not None:
-            if not (start < chosen[0][0] and end > chosen[0][1]):
-                return None  # another response on the same line would do as well
-            continue  # an enclosing object (the library) that also reads as a response: keep the inner one
-        chosen = ((start, end), at, inserted)
-    if chosen is None:
+    targets = [index for index, (line, _) in enumerate(before) if line == body_line + 1]
+    if len(targets) != 1:
         return None
-    _, at, inserted = chosen
-    line = bisect.bisect_right(starts, at) - 1
-    position = lines.position(line, at - starts[line])
-    return (position, position), inserted
+    [target] = targets
+    objects = _json_objects(text)
+    first, last = starts[body_line], starts[body_line + 1] - 1
+    around = sorted(((a, b) for a, b in objects if a <= last and b >= first), key=lambda span: span[1] - span[0])
+    for start, end in around[:_JSON_TRIES]:
+        inner = [(a, b) for a, b in objects if start < a and b < end]
+        existing = next((m for m in _JSON_DISABLE.finditer(text, start, end) if not any(a < m.start() < b for a, b in inner)), None)
+        if existing is None:
+            at, inserted = start + 1, f'"disable": ["{rule}"], '
+        elif existing["items"] is not None:
+            at, inserted = existing.end("items"), (f', "{rule}"' if existing["items"].strip() else f'"{rule}"')
+        else:  # "disable": "closing, vague"
+            at, inserted = existing.end("text"), (f", {rule}" if existing["text"].strip() else rule)
+        after = _json_responses(text[:at] + inserted + text[at:])
+        expected = [*before]
+        expected[target] = (before[target][0], before[target][1] | {rule})
+        if after == expected and rule not in before[target][1]:
+            line = bisect.bisect_right(starts, at) - 1
+            position = lines.position(line, at - starts[line])
+            return (position, position), inserted
+    return None
 
 
-_JSON_DISABLE = re.compile(r'"disable"\s*:\s*\[(?P<items>[^\]]*)')
+_JSON_TRIES = 8  # objects tried around a line: a response, a macro around its action, a little more
+_JSON_DISABLE = re.compile(r'"disable"\s*:\s*(?:\[(?P<items>[^\]]*)|"(?P<text>[^"\\]*))')
 
 
 def _json_objects(text: str) -> list[tuple[int, int]]:
@@ -341,16 +340,18 @@ def _json_objects(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _json_disabled(text: str, rule: str) -> tuple[int, int] | None:
-    """(responses, responses with ``rule`` disabled) as the JSON reader reads ``text``; None if it does not read."""
+def _json_responses(text: str) -> list[tuple[int | None, frozenset[str]]] | None:
+    """Each response's body line and the rules it disables, as the JSON reader reads ``text``; None if it does not read."""
     from ..readers import json_document
     from ..readers.base import ReaderOptions
 
-    transcripts, errors = json_document.read(text.encode("utf-8"), "document.json", ReaderOptions())
+    transcripts, errors = json_document.read(text.encode("utf-8", "surrogatepass"), "document.json", ReaderOptions())
     if errors and not transcripts:
         return None
-    disabled = sum(1 for t in transcripts if any(turn is None and rule in rules for turn, rules in t.suppressions))
-    return len(transcripts), disabled
+    return [
+        (t.turns[0].line if t.turns else None, frozenset(rule for turn, rules in t.suppressions if turn is None for rule in rules))
+        for t in transcripts
+    ]
 
 
 def _indent(text: str) -> int:

@@ -94,7 +94,7 @@ class Session:
         return list(self._settings.values())
 
     def settings(self) -> list[Setting]:
-        return list(self._settings.values())
+        return list(self._settings.values())  # a copy (see ``watched``)
 
     def _load(self, config_path: Path | None, previous: Setting | None) -> Setting:
         errors: list[ReadError] = []
@@ -123,7 +123,8 @@ class Session:
         if path.name in (".transcript-audit.yaml", ".transcript-audit.yml", "pyproject.toml"):
             return True
         resolved = path.resolve()
-        for setting in self._settings.values():
+        # A copy: the event loop asks this while the worker thread may be adding a setting.
+        for setting in list(self._settings.values()):
             if setting.config_path is not None and setting.config_path.resolve() == resolved:
                 return True
             for folder in setting.options.rule_dirs:
@@ -143,7 +144,7 @@ class Session:
         resolved = path.resolve()
         return any(
             Path(folder).resolve() in resolved.parents
-            for setting in self._settings.values()
+            for setting in list(self._settings.values())
             for folder in setting.options.rule_dirs
         )
 
