@@ -368,14 +368,17 @@ def _findings_key(content_digest: str, rule_digest: str) -> str:
     return hashlib.sha256(f"{content_digest}{rule_digest}".encode("ascii")).hexdigest()
 
 
+def cached_record(finding: Finding) -> dict:
+    """A finding as every cache stores it: without its fingerprint, which a run takes after the audit."""
+    return {key: value for key, value in finding.as_record().items() if key != "fingerprint"}
+
+
 def findings_to_bytes(findings: list[Finding]) -> bytes:
-    """Findings as cached: without fingerprints, which a run takes after the audit."""
-    records = [{key: value for key, value in finding.as_record().items() if key != "fingerprint"} for finding in findings]
-    return json.dumps(records, ensure_ascii=False).encode("utf-8")
+    return json.dumps([cached_record(finding) for finding in findings], ensure_ascii=False).encode("utf-8")
 
 
 def _whole_to_bytes(by_rule: list[list[Finding]]) -> bytes:
-    records = [[{key: value for key, value in finding.as_record().items() if key != "fingerprint"} for finding in found] for found in by_rule]
+    records = [[cached_record(finding) for finding in found] for found in by_rule]
     return json.dumps(records, ensure_ascii=False).encode("utf-8")
 
 

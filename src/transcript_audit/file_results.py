@@ -6,8 +6,9 @@ cache answers a whole file with one lookup, as ruff's cache answers a source
 file. The key is the file's bytes and the path it is shown under, the reader
 options, every active rule's definition, the per-path overrides and weights,
 and ``versions.engine_version()``: the package's own code and the versions
-of the libraries that read and audit (spaCy, the model, PyYAML, pypdf…). A change to any of them is a miss, and the transcripts go through
-the per-transcript cache as before.
+of the libraries that read and audit (spaCy, the model, PyYAML, pypdf…).
+A change to any of them is a miss, and the transcripts go through the
+per-transcript cache as before.
 
 Only runs that let go of the texts use it (not ``--with-text`` nor the HTML
 report, whose conversations need them). A file whose audit reported a rule
@@ -76,18 +77,16 @@ def store(cache: AuditCache, key: str, results: list[TranscriptResult], errors: 
 
 
 def _record(result: TranscriptResult) -> dict[str, Any]:
+    from .engine import cached_record
+
     transcript = {key: value for key, value in asdict(result.transcript).items() if key != "turns"}
     transcript["audited_turns"] = result.transcript.turn_count
     return {
         "transcript": transcript,
-        "findings": [_finding(finding) for finding in result.findings],
-        "suppressed": [_finding(finding) for finding in result.suppressed],
+        "findings": [cached_record(finding) for finding in result.findings],
+        "suppressed": [cached_record(finding) for finding in result.suppressed],
         "score": result.score,
     }
-
-
-def _finding(finding) -> dict[str, Any]:
-    return {key: value for key, value in finding.as_record().items() if key != "fingerprint"}
 
 
 def _result(record: dict[str, Any]) -> TranscriptResult:
